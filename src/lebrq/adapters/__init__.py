@@ -1,0 +1,1 @@
+"""Implementations of the ports. Never import lebrq.http."""

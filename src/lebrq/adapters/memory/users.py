@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from lebrq.adapters.memory.store import MemoryStore
+from lebrq.domain.errors import Conflict
+from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.users import NewUser, Role, User
+
+
+class MemoryUserRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._users = store.table("users")
+
+    async def add(self, user: NewUser) -> User:
+        for existing in self._users.values():
+            if user.email is not None and existing.email == user.email:
+                raise Conflict("email is already registered", field="email")
+            if user.phone is not None and existing.phone == user.phone:
+                raise Conflict("phone is already registered", field="phone")
+        stored = User(id=self._users.next_id(), **msgspec.structs.asdict(user))
+        self._users[stored.id] = stored
+        return stored
+
+    async def get(self, user_id: int) -> User | None:
+        return self._users.get(user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self._users.values() if u.email == email), None)
+
+    async def get_by_phone(self, phone: str) -> User | None:
+        return next((u for u in self._users.values() if u.phone == phone), None)
+
+    async def set_role(self, user_id: int, role: Role) -> None:
+        if user_id in self._users:
+            self._users[user_id] = msgspec.structs.replace(self._users[user_id], role=role)
+
+
+class MemoryOtpRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._codes = store.table("otp_codes")
+
+    async def add(self, challenge: NewOtpChallenge) -> OtpChallenge:
+        stored = OtpChallenge(id=self._codes.next_id(), **msgspec.structs.asdict(challenge))
+        self._codes[stored.id] = stored
+        return stored
+
+    async def latest(self, destination: str) -> OtpChallenge | None:
+        mine = [c for c in self._codes.values() if c.destination == destination]
+        return max(mine, key=lambda c: (c.created_at, c.id), default=None)
+
+    async def count_since(self, destination: str, since: datetime) -> int:
+        return sum(1 for c in self._codes.values() if c.destination == destination and c.created_at >= since)
+
+    async def record_failure(self, challenge_id: int) -> None:
+        current = self._codes[challenge_id]
+        self._codes[challenge_id] = msgspec.structs.replace(current, failed_attempts=current.failed_attempts + 1)
+
+    async def consume(self, challenge_id: int, at: datetime) -> None:
+        self._codes[challenge_id] = msgspec.structs.replace(self._codes[challenge_id], consumed_at=at)

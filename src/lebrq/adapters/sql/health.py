@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import anyio
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lebrq.ports.health import PoolStatus
+
+
+class SqlDatabaseHealth:
+    def __init__(self, engine: AsyncEngine, *, max_overflow: int, timeout_seconds: float = 2.0) -> None:
+        self._engine = engine
+        self._max_overflow = max_overflow
+        self._timeout = timeout_seconds
+
+    async def ping(self) -> bool:
+        # Readiness must answer quickly even when the database hangs rather than refuses.
+        with anyio.move_on_after(self._timeout):
+            try:
+                async with self._engine.connect() as connection:
+                    await connection.execute(sa.text("SELECT 1"))
+                return True
+            except Exception:
+                return False
+        return False
+
+    def pool_status(self) -> PoolStatus:
+        pool = self._engine.pool
+        return PoolStatus(
+            size=pool.size(),  # type: ignore[attr-defined]
+            checked_in=pool.checkedin(),  # type: ignore[attr-defined]
+            checked_out=pool.checkedout(),  # type: ignore[attr-defined]
+            overflow=max(0, pool.overflow()),  # type: ignore[attr-defined]
+            max_overflow=self._max_overflow,
+        )

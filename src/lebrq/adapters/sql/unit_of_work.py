@@ -1,0 +1,57 @@
+"""A unit of work on one pooled connection and one transaction."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
+from lebrq.adapters.sql.users import SqlOtpRepository, SqlUserRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        connection = await self._engine.connect()
+        try:
+            if self._engine.dialect.name == "sqlite" and not self._read_only:
+                connection = await connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self.users = SqlUserRepository(connection)
+        self.otp_codes = SqlOtpRepository(connection)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            # Closing a connection with an open transaction rolls it back.
+            await connection.close()
+
+    async def commit(self) -> None:
+        assert self._connection is not None, "commit outside the unit of work"
+        # A statement after this autobegins a new transaction, rolled back unless committed.
+        await self._connection.commit()
+
+    @property
+    def connection(self) -> AsyncConnection:
+        assert self._connection is not None, "used outside the unit of work"
+        return self._connection
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._engine, read_only=read_only)

@@ -1,0 +1,143 @@
+"""SQL repositories for users and one-time codes (SQLAlchemy Core, explicit columns)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lebrq.adapters.sql.tables.users import otp_codes, users
+from lebrq.domain.errors import Conflict
+from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.users import NewUser, Role, User
+
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.email,
+    users.c.name,
+    users.c.phone,
+    users.c.role,
+    users.c.created_at,
+    users.c.password_hash,
+)
+_OTP_COLUMNS = (
+    otp_codes.c.id,
+    otp_codes.c.destination,
+    otp_codes.c.code_hash,
+    otp_codes.c.created_at,
+    otp_codes.c.expires_at,
+    otp_codes.c.failed_attempts,
+    otp_codes.c.consumed_at,
+)
+
+
+def _user(row: sa.Row) -> User:
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        phone=row.phone,
+        role=Role(row.role),
+        created_at=row.created_at,
+        password_hash=row.password_hash,
+    )
+
+
+def _challenge(row: sa.Row) -> OtpChallenge:
+    return OtpChallenge(
+        id=row.id,
+        destination=row.destination,
+        code_hash=row.code_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        failed_attempts=row.failed_attempts,
+        consumed_at=row.consumed_at,
+    )
+
+
+class SqlUserRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, user: NewUser) -> User:
+        values = {
+            "email": user.email,
+            "phone": user.phone,
+            "name": user.name,
+            "password_hash": user.password_hash,
+            "role": user.role.value,
+            "created_at": user.created_at,
+        }
+        try:
+            # A savepoint keeps the surrounding transaction usable after a duplicate.
+            async with self._connection.begin_nested():
+                result = await self._connection.execute(sa.insert(users).values(**values))
+        except IntegrityError as exc:
+            field = "phone" if "phone" in str(exc.orig) else "email"
+            raise Conflict(f"{field} is already registered", field=field) from None
+        return User(id=result.inserted_primary_key[0], **{k: v for k, v in values.items() if k != "role"}, role=user.role)
+
+    async def get(self, user_id: int) -> User | None:
+        return await self._one(users.c.id == user_id)
+
+    async def get_by_email(self, email: str) -> User | None:
+        return await self._one(users.c.email == email)
+
+    async def get_by_phone(self, phone: str) -> User | None:
+        return await self._one(users.c.phone == phone)
+
+    async def set_role(self, user_id: int, role: Role) -> None:
+        await self._connection.execute(sa.update(users).where(users.c.id == user_id).values(role=role.value))
+
+    async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
+        row = (await self._connection.execute(sa.select(*_USER_COLUMNS).where(condition))).first()
+        return None if row is None else _user(row)
+
+
+class SqlOtpRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, challenge: NewOtpChallenge) -> OtpChallenge:
+        result = await self._connection.execute(
+            sa.insert(otp_codes).values(
+                destination=challenge.destination,
+                code_hash=challenge.code_hash,
+                created_at=challenge.created_at,
+                expires_at=challenge.expires_at,
+                failed_attempts=0,
+            )
+        )
+        return OtpChallenge(
+            id=result.inserted_primary_key[0],
+            destination=challenge.destination,
+            code_hash=challenge.code_hash,
+            created_at=challenge.created_at,
+            expires_at=challenge.expires_at,
+        )
+
+    async def latest(self, destination: str) -> OtpChallenge | None:
+        query = (
+            sa.select(*_OTP_COLUMNS)
+            .where(otp_codes.c.destination == destination)
+            .order_by(otp_codes.c.created_at.desc(), otp_codes.c.id.desc())
+            .limit(1)
+        )
+        row = (await self._connection.execute(query)).first()
+        return None if row is None else _challenge(row)
+
+    async def count_since(self, destination: str, since: datetime) -> int:
+        query = sa.select(sa.func.count()).where(otp_codes.c.destination == destination, otp_codes.c.created_at >= since)
+        return int((await self._connection.execute(query)).scalar_one())
+
+    async def record_failure(self, challenge_id: int) -> None:
+        await self._connection.execute(
+            sa.update(otp_codes)
+            .where(otp_codes.c.id == challenge_id)
+            .values(failed_attempts=otp_codes.c.failed_attempts + 1)
+        )
+
+    async def consume(self, challenge_id: int, at: datetime) -> None:
+        await self._connection.execute(sa.update(otp_codes).where(otp_codes.c.id == challenge_id).values(consumed_at=at))

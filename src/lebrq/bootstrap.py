@@ -1,0 +1,123 @@
+"""Composition root: settings -> adapters -> use cases -> Litestar app.
+
+The only module that chooses adapters. Tests pass their own `adapters` provider
+(for example in-memory ones) instead of monkeypatching.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import msgspec
+from litestar import Litestar
+
+from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
+from lebrq.adapters.security.logging_otp_sender import LoggingOtpSender
+from lebrq.adapters.sql.engine import create_engine
+from lebrq.adapters.sql.health import SqlDatabaseHealth
+from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from lebrq.adapters.system.clock import SystemClock
+from lebrq.domain.auth import AuthService
+from lebrq.domain.otp import OtpCodeHasher
+from lebrq.http.app import build_http_app
+from lebrq.http.services import Services
+from lebrq.ports.clock import Clock
+from lebrq.ports.health import DatabaseHealth
+from lebrq.ports.security import OtpSender, PasswordHasher
+from lebrq.ports.unit_of_work import UnitOfWorkFactory
+from lebrq.settings import Settings, settings_from_env
+
+logger = logging.getLogger("lebrq")
+
+
+@dataclass
+class Adapters:
+    """Everything outside the domain that the use cases talk to."""
+
+    uow: UnitOfWorkFactory
+    database: DatabaseHealth
+    password_hasher: PasswordHasher
+    otp_sender: OtpSender
+    clock: Clock
+
+
+AdapterProvider = Callable[[Settings], AbstractAsyncContextManager[Adapters]]
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, with a development JWT secret kept under var/
+    when none is configured (tokens then survive restarts on this machine only)."""
+    settings = settings_from_env()
+    if settings.jwt_secret:
+        return settings
+    secret_file = Path(settings.var_dir) / "jwt-secret"
+    if not secret_file.exists():
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        secret_file.touch(mode=0o600)
+        secret_file.write_text(secrets.token_urlsafe(48))
+    logger.warning("JWT_SECRET is not set: using the development secret in %s", secret_file)
+    return msgspec.structs.replace(settings, jwt_secret=secret_file.read_text().strip())
+
+
+@asynccontextmanager
+async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_recycle=settings.db_pool_recycle,
+        pool_timeout=settings.db_pool_timeout,
+    )
+    try:
+        yield Adapters(
+            uow=SqlUnitOfWorkFactory(engine),
+            database=SqlDatabaseHealth(engine, max_overflow=settings.db_max_overflow),
+            password_hasher=Argon2PasswordHasher(
+                memory_kib=settings.argon2_memory_kib,
+                time_cost=settings.argon2_time_cost,
+                concurrency=settings.password_hash_concurrency,
+            ),
+            otp_sender=LoggingOtpSender(),
+            clock=SystemClock(),
+        )
+    finally:
+        await engine.dispose()
+
+
+def build_services(settings: Settings, adapters: Adapters) -> Services:
+    auth = AuthService(
+        uow=adapters.uow,
+        hasher=adapters.password_hasher,
+        otp_sender=adapters.otp_sender,
+        clock=adapters.clock,
+        otp_hasher=OtpCodeHasher(("otp:" + settings.jwt_secret).encode()),
+    )
+    return Services(auth=auth, database=adapters.database)
+
+
+def create_app(settings: Settings | None = None, *, adapters: AdapterProvider | None = None) -> Litestar:
+    """The ASGI application. Granian calls this with no arguments (`--factory`)."""
+    settings = settings or load_settings()
+    provide_adapters = adapters or production_adapters
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with provide_adapters(settings) as opened:
+            services = build_services(settings, opened)
+            app.state.services = services
+            if settings.admin_email and settings.admin_password:
+                await services.auth.ensure_admin(email=settings.admin_email, password=settings.admin_password)
+            yield
+
+    return build_http_app(
+        jwt_secret=settings.jwt_secret,
+        jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes),
+        max_body_size=settings.max_body_size_bytes,
+        lifespan=[lifespan],
+    )

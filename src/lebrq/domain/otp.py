@@ -1,0 +1,72 @@
+"""One-time login codes: what a challenge is and the policy that bounds guessing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+import msgspec
+
+from lebrq.domain.errors import InvalidInput
+from lebrq.domain.users import normalize_email, normalize_phone
+
+
+class OtpPolicy(msgspec.Struct, frozen=True, gc=False):
+    code_ttl: timedelta = timedelta(minutes=5)
+    max_failed_attempts: int = 5
+    # Per destination: one code per `min_interval`, at most `max_per_window` per `window`.
+    min_interval: timedelta = timedelta(seconds=30)
+    window: timedelta = timedelta(hours=1)
+    max_per_window: int = 5
+
+
+class NewOtpChallenge(msgspec.Struct, frozen=True, gc=False):
+    destination: str
+    code_hash: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class OtpChallenge(msgspec.Struct, frozen=True, gc=False):
+    id: int
+    destination: str
+    code_hash: str
+    created_at: datetime
+    expires_at: datetime
+    failed_attempts: int = 0
+    consumed_at: datetime | None = None
+
+
+def normalize_destination(raw: str) -> str:
+    """An email address (lower-cased) or an E.164 phone number."""
+    raw = raw.strip()
+    if "@" in raw:
+        return normalize_email(raw, field="destination")
+    try:
+        return normalize_phone(raw, field="destination")
+    except InvalidInput:
+        raise InvalidInput("destination must be an email address or an E.164 phone number", field="destination") from None
+
+
+def is_phone(destination: str) -> bool:
+    return destination.startswith("+")
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+class OtpCodeHasher:
+    """HMAC with a server key: a leaked table of hashes of 6-digit codes cannot be
+    reversed by trying all million codes without the key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def hash(self, destination: str, code: str) -> str:
+        return hmac.new(self._key, f"{destination}\x00{code}".encode(), hashlib.sha256).hexdigest()
+
+    def matches(self, challenge: OtpChallenge, code: str) -> bool:
+        return hmac.compare_digest(challenge.code_hash, self.hash(challenge.destination, code))

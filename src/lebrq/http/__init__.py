@@ -1,0 +1,1 @@
+"""Litestar controllers, msgspec request/response Structs, middleware and error mapping."""

@@ -1,0 +1,45 @@
+"""Assembles the Litestar application from controllers, auth, error mapping and limits.
+Knows nothing of which adapters sit behind the services (that is bootstrap's job)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from lebrq import __version__
+from lebrq.http.auth_controller import AuthController
+from lebrq.http.errors import exception_handlers
+from lebrq.http.health_controller import HealthController
+from lebrq.http.security import build_jwt_auth
+from lebrq.http.services import provide_services
+
+ROUTE_HANDLERS: list[Any] = [AuthController, HealthController]
+
+
+def build_http_app(
+    *,
+    jwt_secret: str,
+    jwt_ttl: timedelta,
+    max_body_size: int,
+    lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
+    debug: bool = False,
+) -> Litestar:
+    jwt_auth = build_jwt_auth(jwt_secret, jwt_ttl)
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        on_app_init=[jwt_auth.on_app_init],
+        lifespan=list(lifespan),
+        request_max_body_size=max_body_size,
+        openapi_config=OpenAPIConfig(title="LeBRQ API", version=__version__),
+        state=State({"jwt_auth": jwt_auth}),
+        debug=debug,
+    )

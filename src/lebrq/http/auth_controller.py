@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.security.jwt import JWTAuth, Token
+
+from lebrq.http.security import AccessToken, AuthUser, issue_token
+from lebrq.http.services import Services
+from lebrq.http.users_schema import UserOut
+
+Email = Annotated[str, msgspec.Meta(max_length=254)]
+Password = Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    name: Annotated[str, msgspec.Meta(max_length=200)]
+    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+class LoginRequest(msgspec.Struct):
+    email: Email
+    password: Password
+
+
+class OtpRequest(msgspec.Struct):
+    destination: Annotated[str, msgspec.Meta(max_length=254)]
+
+
+class OtpVerifyRequest(msgspec.Struct):
+    destination: Annotated[str, msgspec.Meta(max_length=254)]
+    code: Annotated[str, msgspec.Meta(max_length=16)]
+
+
+class OtpIssued(msgspec.Struct, frozen=True):
+    expires_in: int
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+
+    @post("/register", status_code=201, exclude_from_auth=True)
+    async def register(self, data: RegisterRequest, services: Services) -> UserOut:
+        user = await services.auth.register(email=data.email, password=data.password, name=data.name, phone=data.phone)
+        return UserOut.of(user)
+
+    @post("/login", status_code=200, exclude_from_auth=True)
+    async def login(self, data: LoginRequest, services: Services, request: Request[Any, Any, Any]) -> AccessToken:
+        user = await services.auth.authenticate(email=data.email, password=data.password)
+        return issue_token(_jwt(request), user)
+
+    @post("/otp/request", status_code=202, exclude_from_auth=True)
+    async def request_otp(self, data: OtpRequest, services: Services) -> OtpIssued:
+        return OtpIssued(expires_in=await services.auth.request_otp(data.destination))
+
+    @post("/otp/verify", status_code=200, exclude_from_auth=True)
+    async def verify_otp(self, data: OtpVerifyRequest, services: Services, request: Request[Any, Any, Any]) -> AccessToken:
+        user = await services.auth.verify_otp(data.destination, data.code)
+        return issue_token(_jwt(request), user)
+
+    @get("/me")
+    async def me(self, request: Request[AuthUser, Token, Any], services: Services) -> UserOut:
+        return UserOut.of(await services.auth.get_user(request.user.id))
+
+
+def _jwt(request: Request[Any, Any, Any]) -> JWTAuth[AuthUser, Token]:
+    return request.app.state.jwt_auth  # type: ignore[no-any-return]

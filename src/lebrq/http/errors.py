@@ -1,0 +1,70 @@
+"""The one place where domain errors become HTTP status codes, in Litestar's error shape."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+
+from lebrq.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+    UnsupportedMediaType,
+)
+
+logger = logging.getLogger("lebrq.http")
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    InvalidInput: 400,
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    TooManyRequests: 429,
+}
+
+
+def error_response(status_code: int, detail: str, extra: Any = None, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content={"status_code": status_code, "detail": detail, "extra": extra},
+        status_code=status_code,
+        headers=headers,
+        media_type="application/json",
+    )
+
+
+def domain_error_handler(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, DomainError)
+    status = next((code for cls, code in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
+    extra: dict[str, Any] = dict(exc.extra)
+    if exc.field:
+        extra["field"] = exc.field
+    headers = None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+        extra["retry_after_seconds"] = exc.retry_after_seconds
+    return error_response(status, exc.message, extra or None, headers)
+
+
+def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, HTTPException):
+        return error_response(exc.status_code, exc.detail, exc.extra or None, exc.headers)
+    # Logged with the traceback here; the client gets no internals.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "Internal Server Error")
+
+
+exception_handlers = {
+    DomainError: domain_error_handler,
+    Exception: unexpected_error_handler,
+}

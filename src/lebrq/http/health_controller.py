@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Response, get
+
+from lebrq import __version__
+from lebrq.http.services import Services
+from lebrq.ports.health import PoolStatus
+
+
+class HealthStatus(msgspec.Struct, frozen=True):
+    status: str
+    version: str = __version__
+
+
+class HealthController(Controller):
+    path = "/api/health"
+    tags = ["health"]
+    opt = {"exclude_from_auth": True}
+
+    @get("/")
+    async def health(self) -> HealthStatus:
+        return HealthStatus(status="ok")
+
+    @get("/ready")
+    async def ready(self, services: Services) -> Response[HealthStatus]:
+        if await services.database.ping():
+            return Response(HealthStatus(status="ready"))
+        return Response(HealthStatus(status="database unavailable"), status_code=503, headers={"Retry-After": "5"})
+
+    @get("/pool")
+    async def pool(self, services: Services) -> PoolStatus:
+        return services.database.pool_status()

@@ -1,0 +1,53 @@
+"""The pagination contract on the wire: `page`/`page_size` query parameters in, and
+`{"items": [...], "pagination": {...}}` out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import msgspec
+from litestar.params import Parameter
+
+from lebrq.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+
+D = TypeVar("D")
+R = TypeVar("R")
+
+
+class PaginationInfo(msgspec.Struct, frozen=True, gc=False):
+    page: int
+    page_size: int
+    total: int
+    total_pages: int
+    has_next: bool
+    has_prev: bool
+
+
+class Paginated(msgspec.Struct, Generic[R], frozen=True):
+    items: list[R]
+    pagination: PaginationInfo
+
+
+def provide_page_request(
+    page: int = Parameter(query="page", default=1, description="Page number, from 1"),
+    page_size: int = Parameter(
+        query="page_size", default=DEFAULT_PAGE_SIZE, description=f"Rows per page, 1 to {MAX_PAGE_SIZE}"
+    ),
+) -> PageRequest:
+    """Bounds are checked by the domain's PageRequest, so every list answers 400 alike."""
+    return PageRequest.of(page, page_size)
+
+
+def paginated(page: Page[D], convert: Callable[[D], R]) -> Paginated[R]:
+    return Paginated(
+        items=[convert(item) for item in page.items],
+        pagination=PaginationInfo(
+            page=page.request.page,
+            page_size=page.request.page_size,
+            total=page.total,
+            total_pages=page.total_pages,
+            has_next=page.has_next,
+            has_prev=page.has_prev,
+        ),
+    )

@@ -1,0 +1,25 @@
+"""The use cases the HTTP layer calls, put together by bootstrap and kept on app.state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.datastructures import State
+
+from lebrq.domain.auth import AuthService
+from lebrq.ports.health import DatabaseHealth
+
+
+@dataclass(frozen=True)
+class Services:
+    auth: AuthService
+    database: DatabaseHealth
+
+
+def services_of(state: State) -> Services:
+    return state.services  # type: ignore[no-any-return]
+
+
+def provide_services(state: State) -> Any:
+    return services_of(state)

@@ -1,0 +1,19 @@
+"""Secrets handling the domain delegates: password hashing and one-time code delivery."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted hashing. Implementations must not block the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+class OtpSender(Protocol):
+    """Delivers a one-time code to an email address or phone number."""
+
+    async def send(self, destination: str, code: str) -> None: ...

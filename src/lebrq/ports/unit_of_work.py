@@ -1,0 +1,30 @@
+"""A transaction over the repositories: commit explicitly, roll back otherwise."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol
+
+from lebrq.ports.users import OtpRepository, UserRepository
+
+
+class UnitOfWork(Protocol):
+    users: UserRepository
+    otp_codes: OtpRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Rolls back whatever was not committed and releases the connection."""
+        ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work. Writers are serialised where the database needs it
+        (SQLite: BEGIN IMMEDIATE); `read_only=True` lets readers run side by side."""
+        ...

@@ -1,0 +1,93 @@
+"""Service settings: one frozen msgspec Struct read from environment variables.
+
+Each field is read from the upper-cased variable of the same name (`db_pool_size` <-
+`DB_POOL_SIZE`), so the earlier deployment's variable names keep working. A value that
+does not convert or breaks a bound raises `SettingsError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+PositiveInt = Annotated[int, Meta(ge=1)]
+Percent = Annotated[float, Meta(gt=0, le=100)]
+
+
+class SettingsError(ValueError):
+    """A variable is missing or has a bad value; the message names it."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    # Embedded default: SQLite under ./var; production: mysql+asyncmy://user:pw@host/db
+    database_url: str = ""
+    var_dir: str = "var"
+    media_dir: str = ""
+    jwt_secret: str = ""
+    jwt_ttl_minutes: PositiveInt = 60 * 24
+    db_pool_size: PositiveInt = 2
+    db_max_overflow: Annotated[int, Meta(ge=0)] = 2
+    db_pool_recycle: PositiveInt = 280
+    db_pool_timeout: PositiveInt = 10
+    max_body_size_mb: PositiveInt = 15
+    memory_threshold_percent: Percent = 85.0
+    memory_critical_percent: Percent = 90.0
+    # Argon2id cost: OWASP's 19 MiB / 2 passes keeps a hash cheap in memory; at most
+    # `password_hash_concurrency` hashes run at once per worker.
+    argon2_memory_kib: Annotated[int, Meta(ge=8)] = 19456
+    argon2_time_cost: PositiveInt = 2
+    password_hash_concurrency: PositiveInt = 2
+    admin_email: str = ""
+    admin_password: str = ""
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if self.memory_critical_percent < self.memory_threshold_percent:
+            raise SettingsError("MEMORY_CRITICAL_PERCENT must not be below MEMORY_THRESHOLD_PERCENT")
+        if self.database_url and not re.match(r"^(sqlite\+aiosqlite|mysql\+asyncmy)://", self.database_url):
+            raise SettingsError("DATABASE_URL must start with sqlite+aiosqlite:// or mysql+asyncmy://")
+
+    @property
+    def max_body_size_bytes(self) -> int:
+        return self.max_body_size_mb * 1024 * 1024
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Build settings from the environment; `overrides` (field names) win over it.
+    Derived defaults (database and media under `var_dir`) are filled in here."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for field in msgspec.structs.fields(Settings):
+        value = environ.get(field.name.upper())
+        if value is not None and value != "":
+            raw[field.name] = value
+    raw.update(overrides)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_name_variable(str(exc))) from None
+    var_dir = Path(settings.var_dir)
+    return msgspec.structs.replace(
+        settings,
+        database_url=settings.database_url or f"sqlite+aiosqlite:///{(var_dir / 'lebrq.sqlite3').as_posix()}",
+        media_dir=settings.media_dir or str(var_dir / "media"),
+    )
+
+
+def _name_variable(message: str) -> str:
+    """msgspec says '... - at `$.db_pool_size`'; the operator knows `DB_POOL_SIZE`."""
+    match = re.search(r"at `\$\.(\w+)`", message)
+    if not match:
+        return f"invalid settings: {message}"
+    detail = message[: match.start()].rstrip(" -")
+    return f"{match.group(1).upper()}: {detail}"
