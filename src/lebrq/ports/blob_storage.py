@@ -1,0 +1,52 @@
+"""Streaming storage of opaque byte blobs (uploads, rendered PDFs) under string keys.
+
+Every method streams: no method ever holds a whole blob in memory, so a 1 GiB upload
+costs the same RAM as a 1 KiB one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
+from typing import Protocol
+
+from lebrq.domain.blobs import BlobInfo, StoredBlob
+
+
+class BlobStorage(Protocol):
+    async def write(self, key: str, chunks: AsyncIterable[bytes], *, max_bytes: int | None = None) -> StoredBlob:
+        """Consume `chunks` and store them under `key`, replacing any blob there.
+
+        The blob appears only when every chunk has arrived and is durable; until then
+        readers see the previous state. If `max_bytes` would be exceeded, raises
+        `PayloadTooLarge` as soon as the first byte over the limit arrives. On that or
+        any other failure, including an exception raised by `chunks` itself and
+        cancellation, nothing of this write is left behind.
+        Raises `InvalidBlobKey` for a key that does not follow `check_blob_key`."""
+        ...
+
+    def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """The bytes `start` <= i < `end` (`end=None`: to the end) in chunks of at most
+        the adapter's chunk size. Raises `BlobNotFound` on first iteration if there is
+        no such blob. Close the iterator (`contextlib.aclosing`) when stopping early."""
+        ...
+
+    async def stat(self, key: str) -> BlobInfo | None:
+        """Size and last modification of the blob, or None if there is none."""
+        ...
+
+    async def delete(self, key: str) -> bool:
+        """Remove the blob; True if there was one. Deleting a missing key is not an error."""
+        ...
+
+    def keys(self, prefix: str = "") -> AsyncIterator[str]:
+        """Every stored key starting with `prefix` (for sweeps), in no particular order."""
+        ...
+
+    async def discard_abandoned_writes(self, older_than: datetime) -> int:
+        """Remove leftovers of writes whose process died mid-way, last touched before
+        `older_than`; returns how many were removed."""
+        ...
+
+
+class BlobNotFound(LookupError):
+    """`read` of a key that holds no blob."""

@@ -1,0 +1,215 @@
+"""The BlobStorage contract, run on the filesystem adapter and on the in-memory one."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import anyio
+import pytest
+
+from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
+from lebrq.adapters.storage.memory import MemoryBlobStorage
+from lebrq.domain.blobs import InvalidBlobKey
+from lebrq.domain.errors import PayloadTooLarge
+from lebrq.ports.blob_storage import BlobNotFound, BlobStorage
+
+pytestmark = pytest.mark.anyio
+
+PAYLOAD = os.urandom(300_000)
+
+
+@pytest.fixture(params=["filesystem", "memory"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStorage:
+    if request.param == "filesystem":
+        # Small buffers so that even these test payloads cross many block boundaries.
+        return FilesystemBlobStorage(tmp_path / "media", read_chunk_size=7_000, write_buffer_size=10_000)
+    return MemoryBlobStorage(read_chunk_size=7_000)
+
+
+def files_on_disk(storage: BlobStorage) -> list[str]:
+    """Every file under the root, hidden temporaries included (empty for memory)."""
+    if not isinstance(storage, FilesystemBlobStorage):
+        return []
+    return sorted(str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file())
+
+
+async def chunked(data: bytes, size: int = 4096) -> AsyncIterator[bytes]:
+    for offset in range(0, len(data), size):
+        yield data[offset : offset + size]
+
+
+async def failing_after(data: bytes, error: BaseException) -> AsyncIterator[bytes]:
+    async for chunk in chunked(data):
+        yield chunk
+    raise error
+
+
+async def read_all(storage: BlobStorage, key: str, start: int = 0, end: int | None = None) -> bytes:
+    return b"".join([chunk async for chunk in storage.read(key, start, end)])
+
+
+async def listed(storage: BlobStorage, prefix: str = "") -> list[str]:
+    return sorted([key async for key in storage.keys(prefix)])
+
+
+async def test_write_reports_size_and_sha256_and_reads_back(storage: BlobStorage) -> None:
+    stored = await storage.write("a/b/blob.bin", chunked(PAYLOAD))
+    assert (stored.key, stored.size, stored.sha256) == ("a/b/blob.bin", len(PAYLOAD), hashlib.sha256(PAYLOAD).hexdigest())
+    assert await read_all(storage, "a/b/blob.bin") == PAYLOAD
+    info = await storage.stat("a/b/blob.bin")
+    assert info is not None and info.size == len(PAYLOAD)
+    assert abs(info.modified_at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+async def test_empty_blob(storage: BlobStorage) -> None:
+    stored = await storage.write("empty", chunked(b""))
+    assert stored.size == 0 and stored.sha256 == hashlib.sha256(b"").hexdigest()
+    assert await read_all(storage, "empty") == b""
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(0, None), (0, 1), (1, 2), (6_999, 7_001), (123, 250_000), (299_999, None), (300_000, None), (10, 10)]
+)
+async def test_read_returns_exactly_the_range_in_bounded_chunks(storage: BlobStorage, start: int, end: int | None) -> None:
+    await storage.write("blob", chunked(PAYLOAD))
+    chunks = [chunk async for chunk in storage.read("blob", start, end)]
+    assert b"".join(chunks) == PAYLOAD[start:end]
+    assert all(0 < len(chunk) <= 7_000 for chunk in chunks)
+
+
+async def test_read_past_the_end_stops_at_the_end(storage: BlobStorage) -> None:
+    await storage.write("blob", chunked(b"0123456789"))
+    assert await read_all(storage, "blob", 5, 1_000) == b"56789"
+
+
+async def test_reader_closed_early_releases_the_blob(storage: BlobStorage) -> None:
+    await storage.write("blob", chunked(PAYLOAD))
+    async with aclosing(storage.read("blob")) as reader:
+        async for _first in reader:
+            break
+    assert await storage.delete("blob") is True
+
+
+async def test_limit_exactly_reached_is_accepted(storage: BlobStorage) -> None:
+    stored = await storage.write("blob", chunked(PAYLOAD), max_bytes=len(PAYLOAD))
+    assert stored.size == len(PAYLOAD)
+
+
+async def test_over_the_limit_refuses_as_soon_as_exceeded_and_leaves_nothing(storage: BlobStorage) -> None:
+    pulled = 0
+
+    async def counting() -> AsyncIterator[bytes]:
+        nonlocal pulled
+        async for chunk in chunked(PAYLOAD, 1000):
+            pulled += len(chunk)
+            yield chunk
+
+    with pytest.raises(PayloadTooLarge) as refused:
+        await storage.write("blob", counting(), max_bytes=5_500)
+    assert refused.value.extra == {"max_bytes": 5_500}
+    assert pulled == 6_000  # stopped at the first chunk over the limit, not at the end
+    assert await storage.stat("blob") is None
+    assert await listed(storage) == []
+    assert files_on_disk(storage) == []
+
+
+async def test_a_failing_source_leaves_nothing(storage: BlobStorage) -> None:
+    with pytest.raises(ConnectionResetError):
+        await storage.write("x/blob", failing_after(PAYLOAD, ConnectionResetError("client went away")))
+    assert await storage.stat("x/blob") is None
+    assert files_on_disk(storage) == []
+
+
+async def test_a_failed_overwrite_keeps_the_previous_blob(storage: BlobStorage) -> None:
+    await storage.write("blob", chunked(b"old contents"))
+    with pytest.raises(PayloadTooLarge):
+        await storage.write("blob", chunked(PAYLOAD), max_bytes=100)
+    assert await read_all(storage, "blob") == b"old contents"
+    assert files_on_disk(storage) in ([], ["blob"])
+
+
+async def test_cancelled_write_leaves_nothing(storage: BlobStorage) -> None:
+    started = anyio.Event()
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"x" * 5000
+            started.set()
+            await anyio.sleep(0)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(storage.write, "blob", endless())
+        await started.wait()
+        await anyio.sleep(0.05)
+        group.cancel_scope.cancel()
+    assert await storage.stat("blob") is None
+    assert files_on_disk(storage) == []
+
+
+async def test_delete(storage: BlobStorage) -> None:
+    await storage.write("blob", chunked(b"data"))
+    assert await storage.delete("blob") is True
+    assert await storage.delete("blob") is False
+    assert await storage.stat("blob") is None
+    with pytest.raises(BlobNotFound):
+        await read_all(storage, "blob")
+
+
+async def test_keys_by_prefix(storage: BlobStorage) -> None:
+    for key in ("media/1", "media/2", "pdf/1"):
+        await storage.write(key, chunked(b"x"))
+    assert await listed(storage, "media/") == ["media/1", "media/2"]
+    assert await listed(storage) == ["media/1", "media/2", "pdf/1"]
+
+
+def bad_keys() -> Iterator[str]:
+    yield from ["", "/etc/passwd", "../outside", "a/../../b", "a//b", ".hidden", "a/.part", "a\\b", "a/", "é", "a b"]
+
+
+@pytest.mark.parametrize("key", list(bad_keys()))
+async def test_keys_that_could_escape_or_hide_are_refused(storage: BlobStorage, key: str) -> None:
+    with pytest.raises(InvalidBlobKey):
+        await storage.write(key, chunked(b"x"))
+    with pytest.raises(InvalidBlobKey):
+        await storage.stat(key)
+    with pytest.raises(InvalidBlobKey):
+        await storage.delete(key)
+    with pytest.raises(InvalidBlobKey):
+        await read_all(storage, key)
+
+
+async def test_filesystem_writes_in_the_media_folder_only(tmp_path: Path) -> None:
+    storage = FilesystemBlobStorage(tmp_path / "media")
+    await storage.write("2026/blob.bin", chunked(PAYLOAD))
+    assert (tmp_path / "media" / "2026" / "blob.bin").read_bytes() == PAYLOAD
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["blob.bin"]
+
+
+async def test_filesystem_refuses_a_symlinked_folder_leading_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "link").symlink_to(outside)
+    storage = FilesystemBlobStorage(tmp_path / "media")
+    with pytest.raises(InvalidBlobKey):
+        await storage.write("link/blob", chunked(b"x"))
+    assert list(outside.iterdir()) == []
+
+
+async def test_filesystem_discards_abandoned_partial_writes(tmp_path: Path) -> None:
+    storage = FilesystemBlobStorage(tmp_path / "media")
+    await storage.write("kept", chunked(b"x"))
+    stale = tmp_path / "media" / ".blob.abc.part"
+    stale.write_bytes(b"half")
+    fresh = tmp_path / "media" / ".other.def.part"
+    fresh.write_bytes(b"in flight")
+    old = datetime.now(UTC) - timedelta(hours=2)
+    os.utime(stale, (old.timestamp(), old.timestamp()))
+    assert await storage.discard_abandoned_writes(datetime.now(UTC) - timedelta(hours=1)) == 1
+    assert not stale.exists() and fresh.exists()
+    assert await listed(storage) == ["kept"]
