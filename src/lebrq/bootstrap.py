@@ -22,11 +22,13 @@ from lebrq.adapters.security.logging_otp_sender import LoggingOtpSender
 from lebrq.adapters.sql.engine import create_engine
 from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
+from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
 from lebrq.domain.auth import AuthService
 from lebrq.domain.otp import OtpCodeHasher
 from lebrq.http.app import build_http_app
 from lebrq.http.services import Services
+from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
 from lebrq.ports.health import DatabaseHealth
 from lebrq.ports.security import OtpSender, PasswordHasher
@@ -45,6 +47,7 @@ class Adapters:
     password_hasher: PasswordHasher
     otp_sender: OtpSender
     clock: Clock
+    blob_storage: BlobStorage
 
 
 AdapterProvider = Callable[[Settings], AbstractAsyncContextManager[Adapters]]
@@ -85,6 +88,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
             ),
             otp_sender=LoggingOtpSender(),
             clock=SystemClock(),
+            blob_storage=FilesystemBlobStorage(settings.media_dir),
         )
     finally:
         await engine.dispose()

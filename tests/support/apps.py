@@ -12,6 +12,7 @@ from lebrq.adapters.memory.health import MemoryDatabaseHealth
 from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
+from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.system.clock import SystemClock
 from lebrq.bootstrap import AdapterProvider, Adapters, production_adapters
 from lebrq.settings import Settings
@@ -46,6 +47,7 @@ def memory_adapters(**replacements: Any) -> AdapterProvider:
             password_hasher=fast_hasher(),
             otp_sender=RecordingOtpSender(),
             clock=SystemClock(),
+            blob_storage=MemoryBlobStorage(),
         )
         yield replace(adapters, **replacements)
 
