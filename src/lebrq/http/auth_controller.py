@@ -4,6 +4,8 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth, Token
 
 from lebrq.http.security import AccessToken, AuthUser, issue_token
@@ -44,26 +46,26 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/register", status_code=201, exclude_from_auth=True)
-    async def register(self, data: RegisterRequest, services: Services) -> UserOut:
+    async def register(self, data: JSONBody[RegisterRequest], services: NamedDependency[Services]) -> UserOut:
         user = await services.auth.register(email=data.email, password=data.password, name=data.name, phone=data.phone)
         return UserOut.of(user)
 
     @post("/login", status_code=200, exclude_from_auth=True)
-    async def login(self, data: LoginRequest, services: Services, request: Request[Any, Any, Any]) -> AccessToken:
+    async def login(self, data: JSONBody[LoginRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]) -> AccessToken:
         user = await services.auth.authenticate(email=data.email, password=data.password)
         return issue_token(_jwt(request), user)
 
     @post("/otp/request", status_code=202, exclude_from_auth=True)
-    async def request_otp(self, data: OtpRequest, services: Services) -> OtpIssued:
+    async def request_otp(self, data: JSONBody[OtpRequest], services: NamedDependency[Services]) -> OtpIssued:
         return OtpIssued(expires_in=await services.auth.request_otp(data.destination))
 
     @post("/otp/verify", status_code=200, exclude_from_auth=True)
-    async def verify_otp(self, data: OtpVerifyRequest, services: Services, request: Request[Any, Any, Any]) -> AccessToken:
+    async def verify_otp(self, data: JSONBody[OtpVerifyRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]) -> AccessToken:
         user = await services.auth.verify_otp(data.destination, data.code)
         return issue_token(_jwt(request), user)
 
     @get("/me")
-    async def me(self, request: Request[AuthUser, Token, Any], services: Services) -> UserOut:
+    async def me(self, request: Request[AuthUser, Token, Any], services: NamedDependency[Services]) -> UserOut:
         return UserOut.of(await services.auth.get_user(request.user.id))
 
 

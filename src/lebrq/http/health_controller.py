@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Controller, Response, get
+from litestar.di import NamedDependency
 
 from lebrq import __version__
 from lebrq.http.services import Services
@@ -23,11 +24,11 @@ class HealthController(Controller):
         return HealthStatus(status="ok")
 
     @get("/ready")
-    async def ready(self, services: Services) -> Response[HealthStatus]:
+    async def ready(self, services: NamedDependency[Services]) -> Response[HealthStatus]:
         if await services.database.ping():
             return Response(HealthStatus(status="ready"))
         return Response(HealthStatus(status="database unavailable"), status_code=503, headers={"Retry-After": "5"})
 
     @get("/pool")
-    async def pool(self, services: Services) -> PoolStatus:
+    async def pool(self, services: NamedDependency[Services]) -> PoolStatus:
         return services.database.pool_status()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -10,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 _HERE = Path(__file__).parent
+T = TypeVar("T")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -21,9 +26,10 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade_to_head(database_url: str) -> None:
-    """Apply every pending migration. Synchronous: call it outside a running event loop."""
+    """Apply every pending migration. Synchronous; safe to call from inside a running
+    event loop too (the migration's own loop then runs in a helper thread)."""
     _ensure_sqlite_folder(database_url)
-    command.upgrade(alembic_config(database_url), "head")
+    _outside_any_event_loop(lambda: command.upgrade(alembic_config(database_url), "head"))
 
 
 def head_revision() -> str | None:
@@ -31,8 +37,6 @@ def head_revision() -> str | None:
 
 
 def current_revision(database_url: str) -> str | None:
-    import asyncio
-
     from sqlalchemy.ext.asyncio import create_async_engine
 
     async def read() -> str | None:
@@ -43,7 +47,17 @@ def current_revision(database_url: str) -> str | None:
         finally:
             await engine.dispose()
 
-    return asyncio.run(read())
+    return _outside_any_event_loop(lambda: asyncio.run(read()))
+
+
+def _outside_any_event_loop(work: Callable[[], T]) -> T:
+    """Alembic's env.py runs its own event loop, which cannot start inside a running one."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _ensure_sqlite_folder(database_url: str) -> None:

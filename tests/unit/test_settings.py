@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from lebrq.settings import SettingsError, settings_from_env
+
+
+def test_defaults_match_the_earlier_deployment() -> None:
+    settings = settings_from_env({})
+    assert (settings.db_pool_size, settings.db_max_overflow, settings.db_pool_recycle) == (2, 2, 280)
+    assert settings.max_body_size_mb == 15
+    assert (settings.memory_threshold_percent, settings.memory_critical_percent) == (85, 90)
+    assert settings.database_url == "sqlite+aiosqlite:///var/lebrq.sqlite3"
+    assert settings.media_dir == "var/media"
+
+
+def test_variables_are_read_by_their_upper_case_names() -> None:
+    settings = settings_from_env({"DB_POOL_SIZE": "5", "MAX_BODY_SIZE_MB": "30", "MEDIA_DIR": "/srv/media"})
+    assert settings.db_pool_size == 5 and settings.max_body_size_bytes == 30 * 1024 * 1024
+    assert settings.media_dir == "/srv/media"
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"DB_POOL_SIZE": "two"}, "DB_POOL_SIZE"),
+        ({"DB_POOL_SIZE": "0"}, "DB_POOL_SIZE"),
+        ({"MEMORY_THRESHOLD_PERCENT": "120"}, "MEMORY_THRESHOLD_PERCENT"),
+        ({"MAX_BODY_SIZE_MB": "-1"}, "MAX_BODY_SIZE_MB"),
+        ({"MEMORY_THRESHOLD_PERCENT": "95", "MEMORY_CRITICAL_PERCENT": "90"}, "MEMORY_CRITICAL_PERCENT"),
+        ({"DATABASE_URL": "postgresql://x/y"}, "DATABASE_URL"),
+    ],
+)
+def test_a_bad_value_fails_naming_the_variable(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        settings_from_env(environ)
