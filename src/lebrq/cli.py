@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from lebrq.settings import SettingsError
+
 # name -> (module under lebrq.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "run the service under Granian with the settings in granian.toml"),
@@ -23,7 +25,12 @@ def main(argv: list[str] | None = None) -> int:
         module.add_arguments(command_parser)
         command_parser.set_defaults(run=module.run)
     args = parser.parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except SettingsError as exc:
+        # A configuration mistake is the operator's to fix: say which, no traceback.
+        print(f"lebrq: configuration error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
