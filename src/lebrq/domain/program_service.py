@@ -1,0 +1,171 @@
+"""Use cases of regular programs: admin create/update, public reads, enrolment.
+
+Clash rules, both checked under the venue's row lock (the lock venue bookings take):
+a program may not be scheduled over an active booking or another program's session at
+its venue, and (through `ProgramSlotGuard`) a venue booking may not cover a session.
+Capacity is checked under the program's row lock, so concurrent enrolments cannot
+overbook it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from lebrq.domain.bookings import TimeSlot
+from lebrq.domain.catalog import DEFAULT_TIMEZONE, Venue
+from lebrq.domain.errors import Conflict, NotFound
+from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.programs import (
+    Enrolment,
+    EnrolmentStatus,
+    NewEnrolment,
+    Program,
+    ProgramFields,
+    apply_program_fields,
+    new_program,
+)
+from lebrq.ports.clock import Clock
+from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+class ProgramService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def create(self, fields: ProgramFields) -> Program:
+        now = self._clock.now()
+        program = new_program(fields, now)
+        async with self._uow() as uow:
+            venue = await _locked_venue(uow, program.venue_id)
+            await _refuse_clashes(uow, program, venue, now)
+            stored = await uow.programs.add(program)
+            await uow.commit()
+        return stored
+
+    async def update(self, program_id: int, fields: ProgramFields) -> Program:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            # Locking reads first: on MariaDB the snapshot of later plain reads (the
+            # bookings checked for clashes) is then taken after both locks are held.
+            current = await uow.programs.get_for_update(program_id)
+            if current is None:
+                raise NotFound("program not found")
+            updated = apply_program_fields(current, fields, now)
+            venue = await _locked_venue(uow, updated.venue_id)
+            if fields.changes_schedule():
+                await _refuse_clashes(uow, updated, venue, now)
+            if updated.capacity < current.enrolled:
+                raise Conflict(
+                    f"capacity cannot go below the {current.enrolled} seats already taken", field="capacity"
+                )
+            await uow.programs.save(updated)
+            await uow.commit()
+        return updated
+
+    async def get(self, program_id: int) -> Program:
+        async with self._uow(read_only=True) as uow:
+            program = await uow.programs.get(program_id)
+        if program is None:
+            raise NotFound("program not found")
+        return program
+
+    async def list(self, page: PageRequest) -> Page[Program]:
+        async with self._uow(read_only=True) as uow:
+            return await uow.programs.list(page)
+
+    async def enroll(self, program_id: int, user_id: int) -> Enrolment:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            program = await uow.programs.get_for_update(program_id)
+            if program is None:
+                raise NotFound("program not found")
+            venue = await uow.venues.get(program.venue_id)
+            timezone = venue.timezone if venue is not None else DEFAULT_TIMEZONE
+            if program.schedule(timezone).span().end <= now:
+                raise Conflict("this program has ended")
+            if await uow.enrolments.active_for(program_id, user_id) is not None:
+                raise Conflict("you are already enrolled in this program")
+            if program.seats_left <= 0:
+                raise Conflict("this program is full")
+            enrolment = await uow.enrolments.add(
+                NewEnrolment(program_id=program_id, user_id=user_id, fee_paise=program.fee_paise, created_at=now)
+            )
+            await uow.commit()
+        return enrolment
+
+    async def cancel_enrolment(self, program_id: int, enrolment_id: int, *, user_id: int, is_admin: bool) -> Enrolment:
+        now = self._clock.now()
+        async with self._uow() as uow:
+            # The program lock orders this after any enrolment racing for the freed seat.
+            if await uow.programs.get_for_update(program_id) is None:
+                raise NotFound("program not found")
+            enrolment = await uow.enrolments.get(enrolment_id)
+            if enrolment is None or enrolment.program_id != program_id or not (is_admin or enrolment.user_id == user_id):
+                raise NotFound("enrolment not found")
+            if enrolment.status is EnrolmentStatus.CANCELLED:
+                raise Conflict("this enrolment is already cancelled")
+            cancelled = msgspec.structs.replace(enrolment, status=EnrolmentStatus.CANCELLED, updated_at=now)
+            await uow.enrolments.save_state(cancelled)
+            await uow.commit()
+        return cancelled
+
+    async def enrolments_of(self, user_id: int, page: PageRequest) -> Page[Enrolment]:
+        async with self._uow(read_only=True) as uow:
+            return await uow.enrolments.list_for_user(user_id, page)
+
+
+class ProgramSlotGuard:
+    """Refuses a venue booking that would cover a regular program's session. Bookings
+    call it under the venue lock (the `SlotGuard` seam of the booking use cases)."""
+
+    async def check(self, uow: UnitOfWork, venue: Venue, slot: TimeSlot, at: datetime) -> None:
+        zone = ZoneInfo(venue.timezone)
+        first_day = slot.start.astimezone(zone).date() - timedelta(days=1)
+        last_day = slot.end.astimezone(zone).date()
+        for program in await uow.programs.at_venue(venue.id, first_day, last_day):
+            session = program.schedule(venue.timezone).first_clash(slot)
+            if session is not None:
+                raise Conflict(
+                    f"the slot overlaps a session of the regular program {program.title!r} "
+                    f"({_local(session, zone)})",
+                    field="start",
+                    extra={"program_id": program.id},
+                )
+
+
+async def _locked_venue(uow: UnitOfWork, venue_id: int) -> Venue:
+    venue = await uow.venues.get_for_update(venue_id)
+    if venue is None:
+        raise NotFound("venue not found", field="venue_id")
+    return venue
+
+
+async def _refuse_clashes(uow: UnitOfWork, program: Program, venue: Venue, now: datetime) -> None:
+    schedule = program.schedule(venue.timezone)
+    zone = ZoneInfo(venue.timezone)
+    for busy in await uow.bookings.busy(venue.id, schedule.span(), now):
+        session = schedule.first_clash(busy)
+        if session is not None:
+            raise Conflict(
+                f"a session on {_local(session, zone)} overlaps an existing booking of the venue",
+                field="start_time",
+            )
+    for other in await uow.programs.at_venue(venue.id, program.starts_on - timedelta(days=1), program.ends_on + timedelta(days=1)):
+        if other.id == program.id:
+            continue
+        session = schedule.first_clash_with(other.schedule(venue.timezone))
+        if session is not None:
+            raise Conflict(
+                f"a session on {_local(session, zone)} overlaps the regular program {other.title!r}",
+                field="start_time",
+                extra={"program_id": other.id},
+            )
+
+
+def _local(session: TimeSlot, zone: ZoneInfo) -> str:
+    start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+    return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {zone.key}"

@@ -1,0 +1,287 @@
+"""GST tax invoices and credit notes: immutable snapshots issued inside the booking's
+own transaction.
+
+An invoice is issued once, when a booking is confirmed, and holds copies of everything
+it shows (seller, buyer, venue, slot, lines, tax split, totals, amount in words), so a
+later change to a venue, a price or a user's name never changes an issued document.
+Cancelling a confirmed booking records a refund by the cancellation policy and, when
+anything is refunded, issues a credit note from its own gapless series that refers to
+the invoice.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from lebrq.domain.amount_in_words import amount_in_words
+from lebrq.domain.cancellation import CancellationPolicy, percent_of
+from lebrq.domain.catalog import CURRENCY
+from lebrq.domain.document_numbers import DocumentSeries, FinancialYear, NumberFormat, document_date
+from lebrq.domain.errors import Conflict, InvalidInput
+from lebrq.domain.pricing import GstSplit
+
+if TYPE_CHECKING:  # the unit of work's ports import this module's types
+    from lebrq.ports.unit_of_work import UnitOfWork
+
+# SAC 997212: rental or leasing services involving own or leased non-residential property.
+DEFAULT_SAC_CODE = "997212"
+
+
+class DocumentKind(str, enum.Enum):
+    TAX_INVOICE = "tax_invoice"
+    CREDIT_NOTE = "credit_note"
+
+    @property
+    def series(self) -> DocumentSeries:
+        return DocumentSeries.INVOICE if self is DocumentKind.TAX_INVOICE else DocumentSeries.CREDIT_NOTE
+
+
+class Seller(msgspec.Struct, frozen=True, gc=False):
+    """The business issuing documents (from settings). Supplies are intra-state, so GST
+    is charged as CGST + SGST of the seller's state."""
+
+    name: str
+    gstin: str
+    address: str
+    state: str
+    state_code: str
+    sac_code: str = DEFAULT_SAC_CODE
+
+
+class Buyer(msgspec.Struct, frozen=True, gc=False):
+    name: str
+    email: str | None
+
+
+class VenueSnapshot(msgspec.Struct, frozen=True, gc=False):
+    id: int
+    name: str
+    timezone: str
+
+
+class DocumentLine(msgspec.Struct, frozen=True, gc=False):
+    description: str
+    quantity: int
+    unit_price_paise: int
+    amount_paise: int
+
+
+class TaxDocument(msgspec.Struct, frozen=True, gc=False, kw_only=True):
+    """Everything a tax invoice or credit note shows, exactly as issued."""
+
+    kind: DocumentKind
+    number: str
+    financial_year: str
+    issued_at: datetime
+    # The Indian calendar day of `issued_at`; it picked the financial year.
+    issue_date: date
+    booking_id: int
+    seller: Seller
+    buyer: Buyer
+    venue: VenueSnapshot
+    slot_start: datetime
+    slot_end: datetime
+    lines: tuple[DocumentLine, ...]
+    taxable_paise: int
+    gst_rate_basis_points: int
+    cgst_paise: int
+    sgst_paise: int
+    total_paise: int
+    amount_in_words: str
+    currency: str = CURRENCY
+    payment_reference: str | None = None
+    # Credit notes only: the invoice they reverse, the share refunded and why.
+    original_invoice_number: str | None = None
+    original_invoice_date: date | None = None
+    refund_percent: int | None = None
+    reason: str | None = None
+
+    @property
+    def tax_paise(self) -> int:
+        return self.cgst_paise + self.sgst_paise
+
+
+class PdfFile(msgspec.Struct, frozen=True, gc=False):
+    """Where the rendered PDF of a document is kept, once rendered."""
+
+    key: str
+    size: int
+    sha256: str
+
+
+class NewTaxDocument(msgspec.Struct, frozen=True, gc=False):
+    user_id: int
+    sequence: int
+    document: TaxDocument
+
+
+class IssuedDocument(msgspec.Struct, frozen=True, gc=False):
+    id: int
+    user_id: int
+    document: TaxDocument
+    pdf: PdfFile | None = None
+
+    @property
+    def kind(self) -> DocumentKind:
+        return self.document.kind
+
+    @property
+    def number(self) -> str:
+        return self.document.number
+
+
+class NewRefund(msgspec.Struct, frozen=True, gc=False):
+    booking_id: int
+    invoice_number: str
+    percent: int
+    amount_paise: int
+    credit_note_number: str | None
+    reason: str | None
+    created_at: datetime
+
+
+class RefundRecord(msgspec.Struct, frozen=True, gc=False):
+    id: int
+    booking_id: int
+    invoice_number: str
+    percent: int
+    amount_paise: int
+    credit_note_number: str | None
+    reason: str | None
+    created_at: datetime
+    currency: str = CURRENCY
+
+
+class BillableBooking(msgspec.Struct, frozen=True, gc=False):
+    """What an invoice needs from a booking being confirmed."""
+
+    booking_id: int
+    user_id: int
+    buyer: Buyer
+    venue: VenueSnapshot
+    start: datetime
+    end: datetime
+    lines: tuple[DocumentLine, ...]
+    gst: GstSplit
+    payment_reference: str | None = None
+
+    @property
+    def taxable_paise(self) -> int:
+        return sum(line.amount_paise for line in self.lines)
+
+
+class TaxDocumentIssuer:
+    """Issues invoices and credit notes inside the caller's unit of work, so a document
+    exists exactly when the booking change that caused it is committed."""
+
+    def __init__(
+        self,
+        seller: Seller,
+        *,
+        invoice_format: NumberFormat,
+        credit_note_format: NumberFormat,
+        cancellation_policy: CancellationPolicy,
+    ) -> None:
+        self._seller = seller
+        self._formats = {DocumentKind.TAX_INVOICE: invoice_format, DocumentKind.CREDIT_NOTE: credit_note_format}
+        self.cancellation_policy = cancellation_policy
+
+    async def issue_invoice(self, uow: UnitOfWork, booking: BillableBooking, at: datetime) -> IssuedDocument:
+        if not booking.lines:
+            raise InvalidInput("an invoice needs at least one line")
+        if await uow.tax_documents.for_booking(DocumentKind.TAX_INVOICE, booking.booking_id) is not None:
+            raise Conflict("this booking already has an invoice")
+        taxable = booking.taxable_paise
+        number, year, sequence = await self._next_number(uow, DocumentKind.TAX_INVOICE, at)
+        document = TaxDocument(
+            kind=DocumentKind.TAX_INVOICE,
+            number=number,
+            financial_year=year.label,
+            issued_at=at,
+            issue_date=document_date(at),
+            booking_id=booking.booking_id,
+            seller=self._seller,
+            buyer=booking.buyer,
+            venue=booking.venue,
+            slot_start=booking.start,
+            slot_end=booking.end,
+            lines=booking.lines,
+            taxable_paise=taxable,
+            gst_rate_basis_points=booking.gst.rate_basis_points,
+            cgst_paise=booking.gst.cgst_paise,
+            sgst_paise=booking.gst.sgst_paise,
+            total_paise=taxable + booking.gst.total_paise,
+            amount_in_words=amount_in_words(taxable + booking.gst.total_paise),
+            payment_reference=booking.payment_reference,
+        )
+        return await uow.tax_documents.add(NewTaxDocument(user_id=booking.user_id, sequence=sequence, document=document))
+
+    async def refund_cancellation(
+        self, uow: UnitOfWork, booking_id: int, *, cancelled_at: datetime, reason: str | None = None
+    ) -> RefundRecord:
+        """Record the refund for cancelling a confirmed booking and, when the policy gives
+        anything back, issue the credit note. Call with the booking row locked."""
+        if await uow.refunds.for_booking(booking_id) is not None:
+            raise Conflict("this booking has already been refunded")
+        invoice = await uow.tax_documents.for_booking(DocumentKind.TAX_INVOICE, booking_id)
+        if invoice is None:
+            raise Conflict("a booking without an invoice cannot be refunded")
+        original = invoice.document
+        percent = self.cancellation_policy.refund_percent(starts_at=original.slot_start, cancelled_at=cancelled_at)
+        credit_note = None
+        if percent > 0:
+            credit_note = await self._issue_credit_note(uow, invoice, percent, cancelled_at, reason)
+        return await uow.refunds.add(
+            NewRefund(
+                booking_id=booking_id,
+                invoice_number=original.number,
+                percent=percent,
+                amount_paise=0 if credit_note is None else credit_note.document.total_paise,
+                credit_note_number=None if credit_note is None else credit_note.number,
+                reason=reason,
+                created_at=cancelled_at,
+            )
+        )
+
+    async def _issue_credit_note(
+        self, uow: UnitOfWork, invoice: IssuedDocument, percent: int, at: datetime, reason: str | None
+    ) -> IssuedDocument:
+        original = invoice.document
+        number, year, sequence = await self._next_number(uow, DocumentKind.CREDIT_NOTE, at)
+        taxable, cgst, sgst = (percent_of(v, percent) for v in (original.taxable_paise, original.cgst_paise, original.sgst_paise))
+        lines = (
+            DocumentLine(
+                description=f"Refund of {percent}% of invoice {original.number} (cancellation policy)",
+                quantity=1,
+                unit_price_paise=taxable,
+                amount_paise=taxable,
+            ),
+        )
+        document = msgspec.structs.replace(
+            original,
+            kind=DocumentKind.CREDIT_NOTE,
+            number=number,
+            financial_year=year.label,
+            issued_at=at,
+            issue_date=document_date(at),
+            lines=lines,
+            taxable_paise=taxable,
+            cgst_paise=cgst,
+            sgst_paise=sgst,
+            total_paise=taxable + cgst + sgst,
+            amount_in_words=amount_in_words(taxable + cgst + sgst),
+            original_invoice_number=original.number,
+            original_invoice_date=original.issue_date,
+            refund_percent=percent,
+            reason=reason,
+        )
+        return await uow.tax_documents.add(NewTaxDocument(user_id=invoice.user_id, sequence=sequence, document=document))
+
+    async def _next_number(self, uow: UnitOfWork, kind: DocumentKind, at: datetime) -> tuple[str, FinancialYear, int]:
+        year = FinancialYear.of(document_date(at))
+        sequence = await uow.document_counters.next_number(kind.series, year)
+        return self._formats[kind].format(year, sequence), year, sequence
