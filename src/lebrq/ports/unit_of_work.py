@@ -5,12 +5,17 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol
 
+from lebrq.ports.bookings import BookingRepository
+from lebrq.ports.catalog import ItemRepository, VenueRepository
 from lebrq.ports.users import OtpRepository, UserRepository
 
 
 class UnitOfWork(Protocol):
     users: UserRepository
     otp_codes: OtpRepository
+    venues: VenueRepository
+    items: ItemRepository
+    bookings: BookingRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

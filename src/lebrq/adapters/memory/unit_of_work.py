@@ -3,6 +3,8 @@ from __future__ import annotations
 from types import TracebackType
 
 from lebrq.adapters.memory.store import MemoryStore
+from lebrq.adapters.memory.bookings import MemoryBookingRepository
+from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
 from lebrq.adapters.memory.users import MemoryOtpRepository, MemoryUserRepository
 
 
@@ -16,6 +18,9 @@ class MemoryUnitOfWork:
         self._snapshot: dict | None = None
         self.users = MemoryUserRepository(store)
         self.otp_codes = MemoryOtpRepository(store)
+        self.venues = MemoryVenueRepository(store)
+        self.items = MemoryItemRepository(store)
+        self.bookings = MemoryBookingRepository(store)
 
     async def __aenter__(self) -> MemoryUnitOfWork:
         if not self._read_only:

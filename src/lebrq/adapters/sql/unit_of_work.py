@@ -6,6 +6,8 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from lebrq.adapters.sql.bookings import SqlBookingRepository
+from lebrq.adapters.sql.catalog import SqlItemRepository, SqlVenueRepository
 from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
 from lebrq.adapters.sql.users import SqlOtpRepository, SqlUserRepository
 
@@ -28,6 +30,9 @@ class SqlUnitOfWork:
         self._connection = connection
         self.users = SqlUserRepository(connection)
         self.otp_codes = SqlOtpRepository(connection)
+        self.venues = SqlVenueRepository(connection)
+        self.items = SqlItemRepository(connection)
+        self.bookings = SqlBookingRepository(connection)
         return self
 
     async def __aexit__(

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import msgspec
+
+from lebrq.adapters.memory.store import MemoryStore, MemoryTable
+from lebrq.domain.catalog import Item, Venue
+from lebrq.domain.pagination import Page, PageRequest
+
+
+def newest_first_page(rows: Iterable[Any], page: PageRequest) -> Page[Any]:
+    """The pagination contract's order (created_at desc, id desc) over in-memory rows."""
+    ordered = sorted(rows, key=lambda row: (row.created_at, row.id), reverse=True)
+    return Page(items=ordered[page.offset : page.offset + page.page_size], total=len(ordered), request=page)
+
+
+class _MemoryCatalogTable:
+    def __init__(self, table: MemoryTable) -> None:
+        self._rows = table
+
+    async def add(self, row: Any) -> Any:
+        stored = msgspec.structs.replace(row, id=self._rows.next_id())
+        self._rows[stored.id] = stored
+        return stored
+
+    async def get(self, row_id: int) -> Any:
+        return self._rows.get(row_id)
+
+    async def save(self, row: Any) -> None:
+        if row.id in self._rows:
+            self._rows[row.id] = row
+
+    async def list(self, page: PageRequest) -> Page[Any]:
+        return newest_first_page(self._rows.values(), page)
+
+
+class MemoryVenueRepository(_MemoryCatalogTable):
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__(store.table("venues"))
+
+    async def get_for_update(self, venue_id: int) -> Venue | None:
+        # The memory unit of work already runs writers one at a time.
+        return await self.get(venue_id)  # type: ignore[no-any-return]
+
+
+class MemoryItemRepository(_MemoryCatalogTable):
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__(store.table("items"))
+
+    async def get_many(self, item_ids: Iterable[int]) -> dict[int, Item]:
+        return {item_id: self._rows[item_id] for item_id in set(item_ids) if item_id in self._rows}

@@ -1,0 +1,347 @@
+"""SQL repository for bookings and their item lines (SQLAlchemy Core, explicit columns).
+
+A list page costs at most three queries whatever its size: the page of bookings, their
+item lines (`booking_id IN (...)`), and a COUNT when the page does not prove the total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import AsyncGenerator, Sequence
+from datetime import datetime
+
+import anyio
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.tables.bookings import booking_items, bookings
+from lebrq.adapters.sql.tables.catalog import venues
+from lebrq.adapters.sql.tables.users import users
+from lebrq.domain.bookings import (
+    MAX_DURATION,
+    Booking,
+    BookingExportRow,
+    BookingFilter,
+    BookingItem,
+    BookingItemFilter,
+    BookingStatus,
+    NewBooking,
+    Refund,
+    TimeSlot,
+)
+from lebrq.domain.errors import Conflict
+from lebrq.domain.pagination import Page, PageRequest
+
+# Rows fetched per round trip by the export's server-side cursor: big enough to keep the
+# network busy, small enough that a batch is a few hundred KiB.
+EXPORT_BATCH_ROWS = 500
+
+_BOOKING_COLUMNS = (
+    bookings.c.id,
+    bookings.c.user_id,
+    bookings.c.venue_id,
+    bookings.c.start_at,
+    bookings.c.end_at,
+    bookings.c.status,
+    bookings.c.notes,
+    bookings.c.hourly_rate_paise,
+    bookings.c.venue_amount_paise,
+    bookings.c.subtotal_paise,
+    bookings.c.tax_rate_basis_points,
+    bookings.c.tax_paise,
+    bookings.c.total_paise,
+    bookings.c.currency,
+    bookings.c.hold_expires_at,
+    bookings.c.idempotency_key,
+    bookings.c.request_fingerprint,
+    bookings.c.payment_reference,
+    bookings.c.confirmed_at,
+    bookings.c.cancelled_at,
+    bookings.c.cancel_reason,
+    bookings.c.invoice_number,
+    bookings.c.refund_amount_paise,
+    bookings.c.credit_note_number,
+    bookings.c.refunded_at,
+    bookings.c.created_at,
+    bookings.c.updated_at,
+)
+_LINE_COLUMNS = (
+    booking_items.c.id,
+    booking_items.c.booking_id,
+    booking_items.c.item_id,
+    booking_items.c.name,
+    booking_items.c.quantity,
+    booking_items.c.unit_price_paise,
+    booking_items.c.amount_paise,
+)
+_NEWEST_FIRST = (bookings.c.created_at.desc(), bookings.c.id.desc())
+
+
+def _booking(row: sa.Row, lines: Sequence[BookingItem]) -> Booking:
+    refund = None
+    if row.credit_note_number is not None:
+        refund = Refund(amount_paise=row.refund_amount_paise, credit_note_number=row.credit_note_number, created_at=row.refunded_at)
+    return Booking(
+        id=row.id,
+        user_id=row.user_id,
+        venue_id=row.venue_id,
+        start=row.start_at,
+        end=row.end_at,
+        status=BookingStatus(row.status),
+        notes=row.notes,
+        items=tuple(lines),
+        hourly_rate_paise=row.hourly_rate_paise,
+        venue_amount_paise=row.venue_amount_paise,
+        subtotal_paise=row.subtotal_paise,
+        tax_rate_basis_points=row.tax_rate_basis_points,
+        tax_paise=row.tax_paise,
+        total_paise=row.total_paise,
+        currency=row.currency,
+        hold_expires_at=row.hold_expires_at,
+        idempotency_key=row.idempotency_key,
+        request_fingerprint=row.request_fingerprint,
+        payment_reference=row.payment_reference,
+        confirmed_at=row.confirmed_at,
+        cancelled_at=row.cancelled_at,
+        cancel_reason=row.cancel_reason,
+        invoice_number=row.invoice_number,
+        refund=refund,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _line(row: sa.Row) -> BookingItem:
+    return BookingItem(
+        id=row.id,
+        booking_id=row.booking_id,
+        item_id=row.item_id,
+        name=row.name,
+        quantity=row.quantity,
+        unit_price_paise=row.unit_price_paise,
+        amount_paise=row.amount_paise,
+    )
+
+
+def _holds_slot(now: datetime) -> sa.ColumnElement[bool]:
+    """Confirmed, or pending with the hold still running: written so that the
+    (venue_id, status, start_at) index serves it as two ranges."""
+    return sa.and_(
+        bookings.c.status.in_((BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value)),
+        sa.or_(bookings.c.status == BookingStatus.CONFIRMED.value, bookings.c.hold_expires_at > now),
+    )
+
+
+def _status_is(status: BookingStatus, now: datetime) -> sa.ColumnElement[bool]:
+    """The status as reads show it: a lapsed hold is expired even before the sweep."""
+    if status is BookingStatus.PENDING:
+        return sa.and_(bookings.c.status == status.value, bookings.c.hold_expires_at > now)
+    if status is BookingStatus.EXPIRED:
+        return sa.or_(
+            bookings.c.status == status.value,
+            sa.and_(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now),
+        )
+    return bookings.c.status == status.value
+
+
+def _conditions(filters: BookingFilter, now: datetime) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.user_id is not None:
+        conditions.append(bookings.c.user_id == filters.user_id)
+    if filters.venue_id is not None:
+        conditions.append(bookings.c.venue_id == filters.venue_id)
+    if filters.status is not None:
+        conditions.append(_status_is(filters.status, now))
+    if filters.starts_from is not None:
+        conditions.append(bookings.c.start_at >= filters.starts_from)
+    if filters.starts_before is not None:
+        conditions.append(bookings.c.start_at < filters.starts_before)
+    return conditions
+
+
+class SqlBookingRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, booking: NewBooking) -> Booking:
+        values = {
+            "user_id": booking.user_id,
+            "venue_id": booking.venue_id,
+            "start_at": booking.start,
+            "end_at": booking.end,
+            "status": booking.status.value,
+            "notes": booking.notes,
+            "hourly_rate_paise": booking.hourly_rate_paise,
+            "venue_amount_paise": booking.venue_amount_paise,
+            "subtotal_paise": booking.subtotal_paise,
+            "tax_rate_basis_points": booking.tax_rate_basis_points,
+            "tax_paise": booking.tax_paise,
+            "total_paise": booking.total_paise,
+            "currency": booking.currency,
+            "hold_expires_at": booking.hold_expires_at,
+            "idempotency_key": booking.idempotency_key,
+            "request_fingerprint": booking.request_fingerprint,
+            "created_at": booking.created_at,
+            "updated_at": booking.created_at,
+        }
+        try:
+            result = await self._connection.execute(sa.insert(bookings).values(**values))
+        except IntegrityError as exc:
+            if "idempotency_key" not in str(exc.orig):
+                raise
+            raise Conflict("this Idempotency-Key was already used", field="Idempotency-Key") from None
+        booking_id = result.inserted_primary_key[0]
+        if booking.items:
+            await self._connection.execute(
+                sa.insert(booking_items),
+                [
+                    {
+                        "booking_id": booking_id,
+                        "item_id": line.item_id,
+                        "name": line.name,
+                        "quantity": line.quantity,
+                        "unit_price_paise": line.unit_price_paise,
+                        "amount_paise": line.amount_paise,
+                    }
+                    for line in booking.items
+                ],
+            )
+        stored = await self.get(booking_id)
+        assert stored is not None
+        return stored
+
+    async def get(self, booking_id: int) -> Booking | None:
+        return await self._one(sa.select(*_BOOKING_COLUMNS).where(bookings.c.id == booking_id))
+
+    async def get_for_update(self, booking_id: int) -> Booking | None:
+        return await self._one(sa.select(*_BOOKING_COLUMNS).where(bookings.c.id == booking_id).with_for_update())
+
+    async def get_by_idempotency_key(self, user_id: int, key: str) -> Booking | None:
+        return await self._one(
+            sa.select(*_BOOKING_COLUMNS).where(bookings.c.user_id == user_id, bookings.c.idempotency_key == key)
+        )
+
+    async def busy(self, venue_id: int, window: TimeSlot, now: datetime) -> list[TimeSlot]:
+        query = (
+            sa.select(bookings.c.start_at, bookings.c.end_at)
+            .where(
+                bookings.c.venue_id == venue_id,
+                _holds_slot(now),
+                # No booking is longer than MAX_DURATION, so this bounds the index range.
+                bookings.c.start_at > window.start - MAX_DURATION,
+                bookings.c.start_at < window.end,
+                bookings.c.end_at > window.start,
+            )
+            .order_by(bookings.c.start_at)
+        )
+        return [TimeSlot(row.start_at, row.end_at) for row in await self._connection.execute(query)]
+
+    async def save_state(self, booking: Booking) -> None:
+        refund = booking.refund
+        await self._connection.execute(
+            sa.update(bookings)
+            .where(bookings.c.id == booking.id)
+            .values(
+                status=booking.status.value,
+                payment_reference=booking.payment_reference,
+                confirmed_at=booking.confirmed_at,
+                cancelled_at=booking.cancelled_at,
+                cancel_reason=booking.cancel_reason,
+                invoice_number=booking.invoice_number,
+                refund_amount_paise=None if refund is None else refund.amount_paise,
+                credit_note_number=None if refund is None else refund.credit_note_number,
+                refunded_at=None if refund is None else refund.created_at,
+                updated_at=booking.updated_at,
+            )
+        )
+
+    async def expire_lapsed_holds(self, now: datetime) -> int:
+        result = await self._connection.execute(
+            sa.update(bookings)
+            .where(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now)
+            .values(status=BookingStatus.EXPIRED.value, updated_at=bookings.c.hold_expires_at)
+        )
+        return int(result.rowcount)
+
+    async def list(self, filters: BookingFilter, page: PageRequest, now: datetime) -> Page[Booking]:
+        rows, total = await fetch_page(
+            self._connection, _BOOKING_COLUMNS, bookings, _conditions(filters, now), _NEWEST_FIRST, page
+        )
+        return Page(items=await self._with_lines(rows), total=total, request=page)
+
+    async def list_items(self, filters: BookingItemFilter, page: PageRequest) -> Page[BookingItem]:
+        conditions = []
+        if filters.booking_id is not None:
+            conditions.append(booking_items.c.booking_id == filters.booking_id)
+        if filters.item_id is not None:
+            conditions.append(booking_items.c.item_id == filters.item_id)
+        rows, total = await fetch_page(
+            self._connection, _LINE_COLUMNS, booking_items, conditions, (booking_items.c.id.desc(),), page
+        )
+        return Page(items=[_line(row) for row in rows], total=total, request=page)
+
+    async def export(self, filters: BookingFilter, now: datetime) -> AsyncGenerator[BookingExportRow, None]:
+        lapsed = sa.and_(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now)
+        status = sa.case((lapsed, BookingStatus.EXPIRED.value), else_=bookings.c.status).label("status")
+        query = (
+            sa.select(
+                bookings.c.id,
+                bookings.c.user_id,
+                users.c.email,
+                bookings.c.venue_id,
+                venues.c.name,
+                bookings.c.start_at,
+                bookings.c.end_at,
+                status,
+                bookings.c.subtotal_paise,
+                bookings.c.tax_paise,
+                bookings.c.total_paise,
+                bookings.c.currency,
+                bookings.c.invoice_number,
+                bookings.c.payment_reference,
+                bookings.c.notes,
+                bookings.c.created_at,
+            )
+            .select_from(bookings.join(users, users.c.id == bookings.c.user_id).join(venues, venues.c.id == bookings.c.venue_id))
+            .where(*_conditions(filters, now))
+            .order_by(*_NEWEST_FIRST)
+            .execution_options(yield_per=EXPORT_BATCH_ROWS)
+        )
+        # A server-side cursor (MySQL: unbuffered SSCursor): rows arrive batch by batch.
+        result = await self._connection.stream(query)
+        finished = False
+        try:
+            async for batch in result.partitions():
+                for row in batch:
+                    yield BookingExportRow(*row[:7], BookingStatus(row.status), *row[8:])
+            finished = True
+        finally:
+            # Shielded: a disconnecting client cancels the task that iterates us.
+            with anyio.CancelScope(shield=True):
+                if finished:
+                    await result.close()
+                else:
+                    # Closing an unfinished unbuffered cursor would read every remaining row
+                    # to drain it; dropping the connection stops the query at once instead.
+                    await self._connection.invalidate()
+
+    async def _one(self, query: sa.Select) -> Booking | None:
+        row = (await self._connection.execute(query)).first()
+        if row is None:
+            return None
+        return (await self._with_lines([row]))[0]
+
+    async def _with_lines(self, rows: Sequence[sa.Row]) -> list[Booking]:
+        if not rows:
+            return []
+        lines: dict[int, list[BookingItem]] = defaultdict(list)
+        query = (
+            sa.select(*_LINE_COLUMNS)
+            .where(booking_items.c.booking_id.in_([row.id for row in rows]))
+            .order_by(booking_items.c.booking_id, booking_items.c.id)
+        )
+        for line in await self._connection.execute(query):
+            lines[line.booking_id].append(_line(line))
+        return [_booking(row, lines[row.id]) for row in rows]

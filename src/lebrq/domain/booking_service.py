@@ -1,0 +1,288 @@
+"""Booking use cases: create (priced, overlap-safe, idempotent), read, cancel, confirm,
+availability, lists, export, and the sweep that expires lapsed holds.
+
+Seams for other contexts (see `lebrq.ports.booking_hooks`), all run inside the
+booking's own transaction:
+- `on_confirmed(uow, booking, at) -> invoice_number | None` when an admin confirms;
+- `on_cancel_confirmed(uow, booking, at) -> Refund | None` when a confirmed booking is
+  cancelled;
+- `slot_guards`: extra checks a new slot must pass under the venue lock (e.g. no
+  regular-program session at that time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Sequence
+from datetime import datetime, timedelta
+
+import msgspec
+
+from lebrq.domain.bookings import (
+    MAX_CANCEL_REASON_LENGTH,
+    MAX_PAYMENT_REFERENCE_LENGTH,
+    Booking,
+    BookingExportRow,
+    BookingFilter,
+    BookingItem,
+    BookingItemFilter,
+    BookingRequest,
+    BookingStatus,
+    NewBooking,
+    NewBookingItem,
+    Refund,
+    TimeSlot,
+    check_idempotency_key,
+    check_request,
+    check_window,
+    clean_text,
+)
+from lebrq.domain.catalog import Item, Venue
+from lebrq.domain.errors import Conflict, InvalidInput, NotFound
+from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
+from lebrq.ports.booking_hooks import CancellationHook, ConfirmationHook, SlotGuard
+from lebrq.ports.clock import Clock
+from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+DEFAULT_AVAILABILITY_WINDOW = timedelta(days=7)
+MAX_AVAILABILITY_WINDOW = timedelta(days=92)
+
+
+class BookingPolicy(msgspec.Struct, frozen=True, gc=False):
+    hold: timedelta = timedelta(minutes=30)
+    gst_rate_basis_points: int = DEFAULT_GST_RATE_BASIS_POINTS
+
+
+class BookingCreated(msgspec.Struct, frozen=True, gc=False):
+    booking: Booking
+    # True when an Idempotency-Key replay returned an earlier booking.
+    replayed: bool = False
+
+
+async def no_invoice(uow: UnitOfWork, booking: Booking, at: datetime) -> str | None:
+    return None
+
+
+async def no_refund(uow: UnitOfWork, booking: Booking, at: datetime) -> Refund | None:
+    return None
+
+
+class BookingService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        policy: BookingPolicy | None = None,
+        *,
+        on_confirmed: ConfirmationHook = no_invoice,
+        on_cancel_confirmed: CancellationHook = no_refund,
+        slot_guards: Sequence[SlotGuard] = (),
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.policy = policy or BookingPolicy()
+        self._on_confirmed = on_confirmed
+        self._on_cancel_confirmed = on_cancel_confirmed
+        self._slot_guards = tuple(slot_guards)
+
+    async def create(self, user_id: int, request: BookingRequest, idempotency_key: str | None = None) -> BookingCreated:
+        """A pending booking holding the slot for `policy.hold`.
+
+        With an idempotency key, a repeat of the same request by the same user returns
+        the first booking (as it stands now) instead of a second one; the same key with a
+        different request is a Conflict. The key is checked under the venue lock and
+        backed by a unique index, so concurrent retries cannot both insert."""
+        now = self._clock.now()
+        key = check_idempotency_key(idempotency_key)
+        request = check_request(request, now)
+        fingerprint = request.fingerprint() if key else None
+        slot = TimeSlot(request.start, request.end)
+        async with self._uow() as uow:
+            venue = await uow.venues.get_for_update(request.venue_id)
+            if key is not None:
+                earlier = await uow.bookings.get_by_idempotency_key(user_id, key)
+                if earlier is not None:
+                    if earlier.request_fingerprint != fingerprint:
+                        raise Conflict(
+                            "this Idempotency-Key was already used with a different request", field="Idempotency-Key"
+                        )
+                    return BookingCreated(earlier.as_of(now), replayed=True)
+            if venue is None:
+                raise NotFound(f"venue {request.venue_id} not found", field="venue_id")
+            items = await uow.items.get_many(line.item_id for line in request.items)
+            busy = await uow.bookings.busy(venue.id, slot, now)
+            if busy:
+                raise Conflict(
+                    "the slot overlaps another booking of this venue",
+                    field="start",
+                    extra={"busy": [{"start": b.start.isoformat(), "end": b.end.isoformat()} for b in busy]},
+                )
+            for guard in self._slot_guards:
+                await guard.check(uow, venue, slot, now)
+            booking = await uow.bookings.add(
+                self._price(user_id, venue, items, request, now, idempotency_key=key, fingerprint=fingerprint)
+            )
+            await uow.commit()
+        return BookingCreated(booking)
+
+    def _price(
+        self,
+        user_id: int,
+        venue: Venue,
+        items: dict[int, Item],
+        request: BookingRequest,
+        now: datetime,
+        *,
+        idempotency_key: str | None,
+        fingerprint: str | None,
+    ) -> NewBooking:
+        lines = []
+        for index, line in enumerate(request.items):
+            item = items.get(line.item_id)
+            if item is None:
+                raise InvalidInput(f"item {line.item_id} does not exist", field=f"items[{index}].item_id")
+            lines.append(
+                NewBookingItem(
+                    item_id=item.id,
+                    name=item.name,
+                    quantity=line.quantity,
+                    unit_price_paise=item.price_paise,
+                    amount_paise=item.price_paise * line.quantity,
+                )
+            )
+        venue_amount = venue_charge(venue.hourly_rate_paise, TimeSlot(request.start, request.end).minutes)
+        subtotal = venue_amount + sum(line.amount_paise for line in lines)
+        gst = gst_on(subtotal, self.policy.gst_rate_basis_points)
+        return NewBooking(
+            user_id=user_id,
+            venue_id=venue.id,
+            start=request.start,
+            end=request.end,
+            notes=request.notes,
+            items=tuple(lines),
+            hourly_rate_paise=venue.hourly_rate_paise,
+            venue_amount_paise=venue_amount,
+            subtotal_paise=subtotal,
+            tax_rate_basis_points=gst.rate_basis_points,
+            tax_paise=gst.total_paise,
+            total_paise=subtotal + gst.total_paise,
+            hold_expires_at=now + self.policy.hold,
+            created_at=now,
+            idempotency_key=idempotency_key,
+            request_fingerprint=fingerprint,
+            currency=venue.currency,
+        )
+
+    async def get(self, booking_id: int, *, caller_id: int, caller_is_admin: bool = False) -> Booking:
+        """The booking if the caller owns it or is an admin; NotFound otherwise."""
+        async with self._uow(read_only=True) as uow:
+            booking = await uow.bookings.get(booking_id)
+        return _visible(booking, booking_id, caller_id, caller_is_admin).as_of(self._clock.now())
+
+    async def cancel(
+        self, booking_id: int, *, caller_id: int, caller_is_admin: bool = False, reason: str | None = None
+    ) -> Booking:
+        """Cancel a pending or confirmed booking. A confirmed one goes through
+        `on_cancel_confirmed`, which may return a refund; a pending one gets none."""
+        reason = clean_text(reason, "reason", MAX_CANCEL_REASON_LENGTH)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            stored = await uow.bookings.get_for_update(booking_id)
+            current = _visible(stored, booking_id, caller_id, caller_is_admin).as_of(now)
+            if current.status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED):
+                raise Conflict(f"booking {booking_id} is already {current.status.value}", field="status")
+            refund = None
+            if current.status is BookingStatus.CONFIRMED:
+                refund = await self._on_cancel_confirmed(uow, current, now)
+            cancelled = msgspec.structs.replace(
+                current, status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason, refund=refund, updated_at=now
+            )
+            await uow.bookings.save_state(cancelled)
+            await uow.commit()
+        return cancelled
+
+    async def confirm(self, booking_id: int, payment_reference: str) -> Booking:
+        """Admin: a paid pending booking becomes confirmed; `on_confirmed` issues the
+        invoice in the same transaction. Conflict unless the booking is pending (a
+        lapsed hold counts as expired)."""
+        reference = clean_text(payment_reference, "payment_reference", MAX_PAYMENT_REFERENCE_LENGTH, required=True)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            stored = await uow.bookings.get_for_update(booking_id)
+            if stored is None:
+                raise NotFound(f"booking {booking_id} not found", field="booking_id")
+            current = stored.as_of(now)
+            if current.status is not BookingStatus.PENDING:
+                raise Conflict(
+                    f"booking {booking_id} is {current.status.value}; only a pending booking can be confirmed",
+                    field="status",
+                )
+            confirmed = msgspec.structs.replace(
+                current, status=BookingStatus.CONFIRMED, payment_reference=reference, confirmed_at=now, updated_at=now
+            )
+            invoice_number = await self._on_confirmed(uow, confirmed, now)
+            confirmed = msgspec.structs.replace(confirmed, invoice_number=invoice_number)
+            await uow.bookings.save_state(confirmed)
+            await uow.commit()
+        return confirmed
+
+    async def availability(self, venue_id: int, starts_from: datetime | None, ends_before: datetime | None) -> list[TimeSlot]:
+        """Busy slots of the venue that overlap the window [from, to). Without `from` the
+        window starts now; without `to` it lasts 7 days; at most 92 days."""
+        now = self._clock.now()
+        check_window(starts_from, ends_before)
+        start = starts_from or now
+        end = ends_before or start + DEFAULT_AVAILABILITY_WINDOW
+        if end <= start:
+            raise InvalidInput("to must be after from", field="to")
+        if end - start > MAX_AVAILABILITY_WINDOW:
+            raise InvalidInput(f"the window from..to spans at most {MAX_AVAILABILITY_WINDOW.days} days", field="to")
+        async with self._uow(read_only=True) as uow:
+            if await uow.venues.get(venue_id) is None:
+                raise NotFound(f"venue {venue_id} not found", field="venue_id")
+            return await uow.bookings.busy(venue_id, TimeSlot(start, end), now)
+
+    async def list_for_user(self, user_id: int, page: PageRequest, status: BookingStatus | None = None) -> Page[Booking]:
+        return await self.list(BookingFilter(user_id=user_id, status=status), page)
+
+    async def list(self, filters: BookingFilter, page: PageRequest) -> Page[Booking]:
+        check_window(filters.starts_from, filters.starts_before)
+        now = self._clock.now()
+        async with self._uow(read_only=True) as uow:
+            found = await uow.bookings.list(filters, page, now)
+        return msgspec.structs.replace(found, items=[booking.as_of(now) for booking in found.items])
+
+    async def list_items(self, filters: BookingItemFilter, page: PageRequest) -> Page[BookingItem]:
+        async with self._uow(read_only=True) as uow:
+            return await uow.bookings.list_items(filters, page)
+
+    def export(self, filters: BookingFilter) -> AsyncGenerator[BookingExportRow, None]:
+        """Every matching booking, streamed. Filters are checked now (so bad input is a
+        400 before any byte is sent); the connection is checked out on first iteration
+        and held while the caller iterates; closing the generator (`aclose`) ends the
+        query and returns the connection."""
+        check_window(filters.starts_from, filters.starts_before)
+        return self._export_rows(filters, self._clock.now())
+
+    async def _export_rows(self, filters: BookingFilter, now: datetime) -> AsyncGenerator[BookingExportRow, None]:
+        async with self._uow(read_only=True) as uow:
+            rows = uow.bookings.export(filters, now)
+            try:
+                async for row in rows:
+                    yield row
+            finally:
+                await rows.aclose()
+
+    async def expire_lapsed_holds(self) -> int:
+        """The periodic sweep: writes down `expired` for holds that have lapsed, so
+        stored data and reports agree with what reads already show."""
+        async with self._uow() as uow:
+            count = await uow.bookings.expire_lapsed_holds(self._clock.now())
+            await uow.commit()
+        return count
+
+
+def _visible(booking: Booking | None, booking_id: int, caller_id: int, caller_is_admin: bool) -> Booking:
+    if booking is None or (booking.user_id != caller_id and not caller_is_admin):
+        raise NotFound(f"booking {booking_id} not found", field="booking_id")
+    return booking

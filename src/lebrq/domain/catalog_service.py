@@ -1,0 +1,80 @@
+"""Catalog use cases: public reads, admin create and update of venues and items."""
+
+from __future__ import annotations
+
+from lebrq.domain.catalog import (
+    Item,
+    ItemFields,
+    Venue,
+    VenueFields,
+    apply_item_fields,
+    apply_venue_fields,
+    new_item,
+    new_venue,
+)
+from lebrq.domain.errors import NotFound
+from lebrq.domain.pagination import Page, PageRequest
+from lebrq.ports.clock import Clock
+from lebrq.ports.unit_of_work import UnitOfWorkFactory
+
+
+class CatalogService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def list_venues(self, page: PageRequest) -> Page[Venue]:
+        async with self._uow(read_only=True) as uow:
+            return await uow.venues.list(page)
+
+    async def get_venue(self, venue_id: int) -> Venue:
+        async with self._uow(read_only=True) as uow:
+            venue = await uow.venues.get(venue_id)
+        if venue is None:
+            raise NotFound(f"venue {venue_id} not found", field="venue_id")
+        return venue
+
+    async def create_venue(self, fields: VenueFields) -> Venue:
+        venue = new_venue(fields, self._clock.now())
+        async with self._uow() as uow:
+            stored = await uow.venues.add(venue)
+            await uow.commit()
+        return stored
+
+    async def update_venue(self, venue_id: int, fields: VenueFields) -> Venue:
+        async with self._uow() as uow:
+            current = await uow.venues.get_for_update(venue_id)
+            if current is None:
+                raise NotFound(f"venue {venue_id} not found", field="venue_id")
+            updated = apply_venue_fields(current, fields, self._clock.now())
+            await uow.venues.save(updated)
+            await uow.commit()
+        return updated
+
+    async def list_items(self, page: PageRequest) -> Page[Item]:
+        async with self._uow(read_only=True) as uow:
+            return await uow.items.list(page)
+
+    async def get_item(self, item_id: int) -> Item:
+        async with self._uow(read_only=True) as uow:
+            item = await uow.items.get(item_id)
+        if item is None:
+            raise NotFound(f"item {item_id} not found", field="item_id")
+        return item
+
+    async def create_item(self, fields: ItemFields) -> Item:
+        item = new_item(fields, self._clock.now())
+        async with self._uow() as uow:
+            stored = await uow.items.add(item)
+            await uow.commit()
+        return stored
+
+    async def update_item(self, item_id: int, fields: ItemFields) -> Item:
+        async with self._uow() as uow:
+            current = await uow.items.get(item_id)
+            if current is None:
+                raise NotFound(f"item {item_id} not found", field="item_id")
+            updated = apply_item_fields(current, fields, self._clock.now())
+            await uow.items.save(updated)
+            await uow.commit()
+        return updated
