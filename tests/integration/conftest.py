@@ -8,6 +8,7 @@ from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.sql.engine import create_engine
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
+from tests.support.granian_process import granian_service  # noqa: F401 - fixture: real `lebrq serve` processes
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])

@@ -1,0 +1,111 @@
+"""`lebrq serve`: get ready once in the supervisor, then run Granian with granian.toml.
+
+Order matters: every setting is validated before anything is created or started (exit
+code 2 with the key named); then the development JWT secret is made once here, not
+raced by several workers; then migrations run; then Granian takes over this process.
+See docs/serving.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from lebrq.adapters.sql.migrations import upgrade_to_head
+from lebrq.bootstrap import load_settings
+from lebrq.server.dev_certificate import DevelopmentCertificate, ensure_development_certificate
+from lebrq.server.granian_config import (
+    ConfigValue,
+    GranianConfig,
+    GranianConfigError,
+    read_config_file,
+    resolve_granian_config,
+)
+from lebrq.server.launch import exec_granian
+from lebrq.settings import Settings, SettingsError, settings_from_env
+
+logger = logging.getLogger("lebrq.serve")
+
+DEV_CERTIFICATE_ORIGIN = "development certificate"
+EXIT_BAD_CONFIGURATION = 2
+EXIT_NOT_READY = 1
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("granian.toml"),
+        metavar="PATH",
+        help="Granian settings; keys are Granian's option names (default: ./granian.toml)",
+    )
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the effective settings (file, GRANIAN_* variables, defaults, certificate) and exit",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
+    try:
+        settings = settings_from_env()
+        config = configure_granian(args.config, settings)
+    except (GranianConfigError, SettingsError) as exc:
+        print(f"lebrq serve: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIGURATION
+    if args.print_config:
+        sys.stdout.write(config.as_toml())
+        return 0
+
+    settings = load_settings()  # makes the development JWT secret once, before any worker
+    try:
+        upgrade_to_head(settings.database_url)
+    except Exception as exc:  # noqa: BLE001 - any failure means the service cannot start
+        shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
+        print(f"lebrq serve: cannot apply migrations to {shown_url}: {exc}", file=sys.stderr)
+        return EXIT_NOT_READY
+    exec_granian(config)
+
+
+def configure_granian(config_path: Path, settings: Settings) -> GranianConfig:
+    """granian.toml validated by Granian; with no certificate configured, a development
+    certificate under `<var_dir>/tls/` takes its place."""
+    values = read_config_file(config_path)
+    config = resolve_granian_config(values)
+    certificate, key = config.value("ssl-certificate"), config.value("ssl-keyfile")
+    if certificate and key:
+        return config
+    if certificate or key:
+        raise GranianConfigError(
+            f"{config_path}: `ssl-certificate` and `ssl-keyfile` go together: set both, "
+            "or neither to use a development certificate"
+        )
+    development = ensure_development_certificate(Path(settings.var_dir).resolve() / "tls")
+    _log_development_certificate(development)
+    return resolve_granian_config(
+        {
+            **values,
+            "ssl-certificate": ConfigValue(str(development.certificate), DEV_CERTIFICATE_ORIGIN),
+            "ssl-keyfile": ConfigValue(str(development.key), DEV_CERTIFICATE_ORIGIN),
+        }
+    )
+
+
+def _log_development_certificate(development: DevelopmentCertificate) -> None:
+    action = "made a new" if development.created else "using the"
+    logger.warning(
+        "no ssl-certificate configured: %s self-signed development certificate %s (key %s) for %s, "
+        "valid until %s. Clients trust it with e.g. `curl --cacert %s`; set ssl-certificate and "
+        "ssl-keyfile in granian.toml for a real one.",
+        action,
+        development.certificate,
+        development.key,
+        ", ".join(development.names),
+        development.not_valid_after.date().isoformat(),
+        development.certificate,
+    )
