@@ -25,6 +25,8 @@ from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
 from lebrq.domain.auth import AuthService
+from lebrq.domain.media import MediaKind
+from lebrq.domain.media_service import MediaService
 from lebrq.domain.otp import OtpCodeHasher
 from lebrq.http.app import build_http_app
 from lebrq.http.services import Services
@@ -36,6 +38,8 @@ from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from lebrq.settings import Settings, settings_from_env
 
 logger = logging.getLogger("lebrq")
+
+MIB = 1024 * 1024
 
 
 @dataclass
@@ -102,7 +106,18 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         clock=adapters.clock,
         otp_hasher=OtpCodeHasher(("otp:" + settings.jwt_secret).encode()),
     )
-    return Services(auth=auth, database=adapters.database)
+    media = MediaService(
+        uow=adapters.uow,
+        storage=adapters.blob_storage,
+        clock=adapters.clock,
+        max_bytes={
+            MediaKind.POSTER: settings.upload_poster_max_mb * MIB,
+            MediaKind.IMAGE: settings.upload_image_max_mb * MIB,
+            MediaKind.VIDEO: settings.upload_video_max_mb * MIB,
+            MediaKind.AUDIO_NOTE: settings.upload_audio_max_mb * MIB,
+        },
+    )
+    return Services(auth=auth, database=adapters.database, media=media, blob_storage=adapters.blob_storage)
 
 
 def create_app(settings: Settings | None = None, *, adapters: AdapterProvider | None = None) -> Litestar:

@@ -46,6 +46,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     admin_email: str = ""
     admin_password: str = ""
     log_level: str = "INFO"
+    # Per-kind upload limits in MiB (API.md "Uploads and files"), enforced while bytes arrive.
+    upload_poster_max_mb: PositiveInt = 10
+    upload_image_max_mb: PositiveInt = 10
+    upload_video_max_mb: PositiveInt = 500
+    upload_audio_max_mb: PositiveInt = 25
 
     def __post_init__(self) -> None:
         if self.memory_critical_percent < self.memory_threshold_percent:

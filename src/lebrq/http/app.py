@@ -17,10 +17,11 @@ from lebrq import __version__
 from lebrq.http.auth_controller import AuthController
 from lebrq.http.errors import exception_handlers
 from lebrq.http.health_controller import HealthController
+from lebrq.http.media_controller import MEDIA_CONTROLLERS
 from lebrq.http.security import build_jwt_auth
 from lebrq.http.services import provide_services
 
-ROUTE_HANDLERS: list[Any] = [AuthController, HealthController]
+ROUTE_HANDLERS: list[Any] = [AuthController, HealthController, *MEDIA_CONTROLLERS]
 
 
 def build_http_app(

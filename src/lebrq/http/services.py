@@ -8,6 +8,8 @@ from typing import Any
 from litestar.datastructures import State
 
 from lebrq.domain.auth import AuthService
+from lebrq.domain.media_service import MediaService
+from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.health import DatabaseHealth
 
 
@@ -15,6 +17,8 @@ from lebrq.ports.health import DatabaseHealth
 class Services:
     auth: AuthService
     database: DatabaseHealth
+    media: MediaService
+    blob_storage: BlobStorage
 
 
 def services_of(state: State) -> Services:

@@ -7,12 +7,14 @@ from typing import Protocol
 
 from lebrq.ports.bookings import BookingRepository
 from lebrq.ports.catalog import ItemRepository, VenueRepository
+from lebrq.ports.media import MediaRepository
 from lebrq.ports.users import OtpRepository, UserRepository
 
 
 class UnitOfWork(Protocol):
     users: UserRepository
     otp_codes: OtpRepository
+    media: MediaRepository
     venues: VenueRepository
     items: ItemRepository
     bookings: BookingRepository

@@ -5,6 +5,7 @@ from types import TracebackType
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.adapters.memory.bookings import MemoryBookingRepository
 from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
+from lebrq.adapters.memory.media import MemoryMediaRepository
 from lebrq.adapters.memory.users import MemoryOtpRepository, MemoryUserRepository
 
 
@@ -18,6 +19,7 @@ class MemoryUnitOfWork:
         self._snapshot: dict | None = None
         self.users = MemoryUserRepository(store)
         self.otp_codes = MemoryOtpRepository(store)
+        self.media = MemoryMediaRepository(store)
         self.venues = MemoryVenueRepository(store)
         self.items = MemoryItemRepository(store)
         self.bookings = MemoryBookingRepository(store)

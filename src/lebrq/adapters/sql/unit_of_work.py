@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from lebrq.adapters.sql.bookings import SqlBookingRepository
 from lebrq.adapters.sql.catalog import SqlItemRepository, SqlVenueRepository
 from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
+from lebrq.adapters.sql.media import SqlMediaRepository
 from lebrq.adapters.sql.users import SqlOtpRepository, SqlUserRepository
 
 
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.venues = SqlVenueRepository(connection)
         self.items = SqlItemRepository(connection)
         self.bookings = SqlBookingRepository(connection)
+        self.media = SqlMediaRepository(connection)
         return self
 
     async def __aexit__(

@@ -1,6 +1,7 @@
 """All tables, so that `metadata` is complete wherever it is imported (Alembic, tests)."""
 
 from lebrq.adapters.sql.tables import users  # noqa: F401
+from lebrq.adapters.sql.tables import media  # noqa: F401
 from lebrq.adapters.sql.tables import bookings, catalog  # noqa: F401
 from lebrq.adapters.sql.tables.base import metadata
 

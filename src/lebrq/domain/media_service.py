@@ -1,0 +1,192 @@
+"""Media use cases: uploads, downloads' visibility, the gallery, audio notes, cleanup.
+
+A file's bytes go to the BlobStorage port as they arrive (checked for type and size on
+the way), and its record is written only after every file of the request is stored.
+If anything fails, the blobs already stored for that request are deleted again, so a
+refused or interrupted upload leaves neither a file nor a row."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterable, Mapping
+from datetime import datetime
+
+from lebrq.domain.blobs import StoredBlob
+from lebrq.domain.errors import InvalidInput, NotFound
+from lebrq.domain.media import (
+    ACCEPTED_TYPES,
+    MAX_ORIGINAL_NAME,
+    MEDIA_KEY_PREFIX,
+    IncomingFile,
+    Media,
+    MediaKind,
+    NewMedia,
+    SweepReport,
+    UploadRules,
+)
+from lebrq.domain.media_types import TypeCheck
+from lebrq.domain.pagination import Page, PageRequest
+from lebrq.ports.blob_storage import BlobStorage
+from lebrq.ports.clock import Clock
+from lebrq.ports.unit_of_work import UnitOfWorkFactory
+
+logger = logging.getLogger("lebrq.media")
+
+
+class MediaService:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, storage: BlobStorage, clock: Clock, max_bytes: Mapping[MediaKind, int]
+    ) -> None:
+        self._uow = uow
+        self._storage = storage
+        self._clock = clock
+        self._max_bytes = dict(max_bytes)
+
+    def rules(self, kind: MediaKind, *, field: str = "file", min_files: int = 1, max_files: int = 1) -> UploadRules:
+        return UploadRules(
+            kind=kind,
+            accepted=ACCEPTED_TYPES[kind],
+            max_bytes=self._max_bytes[kind],
+            field=field,
+            min_files=min_files,
+            max_files=max_files,
+        )
+
+    async def upload(
+        self,
+        rules: UploadRules,
+        files: AsyncIterable[IncomingFile],
+        *,
+        owner_id: int,
+        is_public: bool = True,
+        booking_id: int | None = None,
+        program_id: int | None = None,
+    ) -> list[Media]:
+        """Store every file of one request, then record them all in one transaction."""
+        stored: list[tuple[StoredBlob, str, str]] = []
+        try:
+            async for incoming in files:
+                if len(stored) == rules.max_files:
+                    raise InvalidInput(
+                        f"at most {rules.max_files} file(s) may be sent in part {rules.field!r}", field=rules.field
+                    )
+                check = TypeCheck(rules.accepted, rules.field)
+                blob = await self._storage.write(
+                    self._new_key(), check.checked(incoming.chunks), max_bytes=rules.max_bytes
+                )
+                assert check.content_type is not None
+                stored.append((blob, check.content_type, _clean_name(incoming.filename)))
+            if len(stored) < rules.min_files:
+                raise InvalidInput(
+                    f"the multipart body needs at least {rules.min_files} file part(s) named {rules.field!r}",
+                    field=rules.field,
+                )
+            now = self._clock.now()
+            async with self._uow() as uow:
+                added = [
+                    await uow.media.add(
+                        NewMedia(
+                            kind=rules.kind,
+                            owner_id=owner_id,
+                            content_type=content_type,
+                            size=blob.size,
+                            sha256=blob.sha256,
+                            original_name=name,
+                            storage_key=blob.key,
+                            is_public=is_public,
+                            created_at=now,
+                            booking_id=booking_id,
+                            program_id=program_id,
+                        )
+                    )
+                    for blob, content_type, name in stored
+                ]
+                await uow.commit()
+            return added
+        except BaseException:
+            # Shielded: the blobs must go even when this request is being cancelled.
+            await asyncio.shield(self._delete_blobs([blob.key for blob, _, _ in stored]))
+            raise
+
+    async def upload_audio_note(
+        self, booking_id: int, files: AsyncIterable[IncomingFile], *, caller_id: int, caller_is_admin: bool
+    ) -> Media:
+        """A private note on a booking: its owner and admins may add and hear it."""
+        owner_id = await self.audio_note_owner(booking_id, caller_id=caller_id, caller_is_admin=caller_is_admin)
+        added = await self.upload(
+            self.rules(MediaKind.AUDIO_NOTE), files, owner_id=owner_id, is_public=False, booking_id=booking_id
+        )
+        return added[0]
+
+    async def audio_note_owner(self, booking_id: int, *, caller_id: int, caller_is_admin: bool) -> int:
+        """The booking's owner, if the caller may see it (404 otherwise: no existence leak)."""
+        async with self._uow(read_only=True) as uow:
+            booking = await uow.bookings.get(booking_id)
+        if booking is None or (booking.user_id != caller_id and not caller_is_admin):
+            raise NotFound(f"booking {booking_id} not found")
+        return booking.user_id
+
+    async def audio_notes(
+        self, booking_id: int, page: PageRequest, *, caller_id: int, caller_is_admin: bool
+    ) -> Page[Media]:
+        await self.audio_note_owner(booking_id, caller_id=caller_id, caller_is_admin=caller_is_admin)
+        async with self._uow(read_only=True) as uow:
+            return await uow.media.list_for_booking(booking_id, MediaKind.AUDIO_NOTE, page)
+
+    async def gallery(self, page: PageRequest) -> Page[Media]:
+        async with self._uow(read_only=True) as uow:
+            return await uow.media.list_gallery(page)
+
+    async def visible(self, media_id: int, *, caller_id: int | None, caller_is_admin: bool) -> Media:
+        """A media record the caller may download; private ones look absent to others."""
+        async with self._uow(read_only=True) as uow:
+            media = await uow.media.get(media_id)
+        if media is None or not (media.is_public or caller_is_admin or media.owner_id == caller_id):
+            raise NotFound(f"file {media_id} not found")
+        return media
+
+    async def delete_attached(self, *, booking_id: int | None = None, program_id: int | None = None) -> int:
+        """Delete the media of a booking or program being deleted (call it in the same
+        request, after that deletion commits); returns how many went."""
+        async with self._uow() as uow:
+            removed = await uow.media.delete_attached(booking_id=booking_id, program_id=program_id)
+            await uow.commit()
+        await self._delete_blobs([media.storage_key for media in removed])
+        return len(removed)
+
+    async def sweep(self, *, older_than: datetime) -> SweepReport:
+        """Delete blobs no media row refers to (a crash between storing and recording)
+        and leftovers of interrupted writes, last touched before `older_than`."""
+        candidates: list[str] = []
+        async for key in self._storage.keys(MEDIA_KEY_PREFIX):
+            info = await self._storage.stat(key)
+            if info is not None and info.modified_at < older_than:
+                candidates.append(key)
+        orphans: list[str] = []
+        for start in range(0, len(candidates), 500):
+            batch = candidates[start : start + 500]
+            async with self._uow(read_only=True) as uow:
+                known = await uow.media.existing_keys(batch)
+            orphans.extend(key for key in batch if key not in known)
+        await self._delete_blobs(orphans)
+        abandoned = await self._storage.discard_abandoned_writes(older_than)
+        return SweepReport(orphan_blobs=len(orphans), abandoned_writes=abandoned)
+
+    def _new_key(self) -> str:
+        return f"{MEDIA_KEY_PREFIX}{self._clock.now():%Y/%m}/{uuid.uuid4().hex}"
+
+    async def _delete_blobs(self, keys: list[str]) -> None:
+        for key in keys:
+            try:
+                await self._storage.delete(key)
+            except Exception:  # noqa: BLE001 - the sweep removes what this could not
+                logger.exception("could not delete blob %s", key)
+
+
+def _clean_name(filename: str | None) -> str:
+    """Only the last path segment of what the client called the file, printable, bounded."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[:MAX_ORIGINAL_NAME]
