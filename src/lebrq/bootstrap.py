@@ -24,10 +24,14 @@ from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
+from lebrq.adapters.system.periodic import run_periodically
 from lebrq.domain.auth import AuthService
+from lebrq.domain.booking_service import BookingPolicy, BookingService
+from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.media import MediaKind
 from lebrq.domain.media_service import MediaService
 from lebrq.domain.otp import OtpCodeHasher
+from lebrq.domain.pricing import rate_from_percent
 from lebrq.http.app import build_http_app
 from lebrq.http.services import Services
 from lebrq.ports.blob_storage import BlobStorage
@@ -117,7 +121,16 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
             MediaKind.AUDIO_NOTE: settings.upload_audio_max_mb * MIB,
         },
     )
-    return Services(auth=auth, database=adapters.database, media=media, blob_storage=adapters.blob_storage)
+    catalog = CatalogService(uow=adapters.uow, clock=adapters.clock)
+    bookings = BookingService(
+        uow=adapters.uow,
+        clock=adapters.clock,
+        policy=BookingPolicy(
+            hold=timedelta(minutes=settings.booking_hold_minutes),
+            gst_rate_basis_points=rate_from_percent(settings.gst_rate_percent),
+        ),
+    )
+    return Services(auth=auth, database=adapters.database, catalog=catalog, bookings=bookings, media=media, blob_storage=adapters.blob_storage)
 
 
 def create_app(settings: Settings | None = None, *, adapters: AdapterProvider | None = None) -> Litestar:
@@ -132,7 +145,10 @@ def create_app(settings: Settings | None = None, *, adapters: AdapterProvider | 
             app.state.services = services
             if settings.admin_email and settings.admin_password:
                 await services.auth.ensure_admin(email=settings.admin_email, password=settings.admin_password)
-            yield
+            async with run_periodically(
+                services.bookings.expire_lapsed_holds, every_seconds=settings.booking_sweep_seconds, name="booking-hold-sweep"
+            ):
+                yield
 
     return build_http_app(
         jwt_secret=settings.jwt_secret,

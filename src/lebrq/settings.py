@@ -46,6 +46,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     admin_email: str = ""
     admin_password: str = ""
     log_level: str = "INFO"
+    # Bookings: GST rate (split CGST/SGST), how long a pending booking holds its slot,
+    # and how often lapsed holds are written down as expired.
+    gst_rate_percent: Annotated[float, Meta(ge=0, le=100)] = 18.0
+    booking_hold_minutes: PositiveInt = 30
+    booking_sweep_seconds: PositiveInt = 60
     # Per-kind upload limits in MiB (API.md "Uploads and files"), enforced while bytes arrive.
     upload_poster_max_mb: PositiveInt = 10
     upload_image_max_mb: PositiveInt = 10

@@ -115,7 +115,7 @@ class BookingService:
                 raise Conflict(
                     "the slot overlaps another booking of this venue",
                     field="start",
-                    extra={"busy": [{"start": b.start.isoformat(), "end": b.end.isoformat()} for b in busy]},
+                    extra={"busy": [{"start": _iso(b.start), "end": _iso(b.end)} for b in busy]},
                 )
             for guard in self._slot_guards:
                 await guard.check(uow, venue, slot, now)
@@ -286,3 +286,7 @@ def _visible(booking: Booking | None, booking_id: int, caller_id: int, caller_is
     if booking is None or (booking.user_id != caller_id and not caller_is_admin):
         raise NotFound(f"booking {booking_id} not found", field="booking_id")
     return booking
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

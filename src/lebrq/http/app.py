@@ -14,7 +14,10 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from lebrq import __version__
+from lebrq.http.admin_bookings_controller import AdminBookingController
 from lebrq.http.auth_controller import AuthController
+from lebrq.http.bookings_controller import BookingController
+from lebrq.http.catalog_controller import AdminCatalogController, ItemController, VenueController
 from lebrq.http.errors import exception_handlers
 from lebrq.http.health_controller import HealthController
 from lebrq.http.media_controller import MEDIA_CONTROLLERS
@@ -22,6 +25,8 @@ from lebrq.http.security import build_jwt_auth
 from lebrq.http.services import provide_services
 
 ROUTE_HANDLERS: list[Any] = [AuthController, HealthController, *MEDIA_CONTROLLERS]
+# Catalog and bookings (issue 3).
+ROUTE_HANDLERS += [VenueController, ItemController, AdminCatalogController, BookingController, AdminBookingController]
 
 
 def build_http_app(

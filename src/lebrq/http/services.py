@@ -8,6 +8,8 @@ from typing import Any
 from litestar.datastructures import State
 
 from lebrq.domain.auth import AuthService
+from lebrq.domain.booking_service import BookingService
+from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.media_service import MediaService
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.health import DatabaseHealth
@@ -17,6 +19,8 @@ from lebrq.ports.health import DatabaseHealth
 class Services:
     auth: AuthService
     database: DatabaseHealth
+    catalog: CatalogService
+    bookings: BookingService
     media: MediaService
     blob_storage: BlobStorage
 

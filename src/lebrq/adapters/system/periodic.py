@@ -1,0 +1,36 @@
+"""A background job the lifespan owns: runs every `interval` until the app shuts down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+logger = logging.getLogger("lebrq.periodic")
+
+
+@asynccontextmanager
+async def run_periodically(job: Callable[[], Awaitable[object]], *, every_seconds: float, name: str) -> AsyncIterator[None]:
+    """Runs `job` now and then every `every_seconds` while the block is open; on exit the
+    task is cancelled and awaited, so shutdown never leaves it half-way with a connection
+    checked out. A failing run is logged and the next one still happens."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("periodic job %s failed; retrying in %s s", name, every_seconds)
+            await asyncio.sleep(every_seconds)
+
+    task = asyncio.create_task(loop(), name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,72 @@
+"""A signed-in user's bookings: create, list, read, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.params import HeaderParameter
+from litestar.security.jwt import Token
+
+from lebrq.domain.bookings import BookingStatus
+from lebrq.domain.pagination import PageRequest
+from lebrq.http.bookings_schema import BookingOut, CancelIn, CreateBookingIn
+from lebrq.http.pagination import Paginated, paginated, provide_page_request
+from lebrq.http.security import AuthUser
+from lebrq.http.services import Services
+
+Caller = Request[AuthUser, Token, Any]
+
+
+class BookingController(Controller):
+    path = "/api/bookings"
+    tags = ["bookings"]
+    dependencies = {"page_request": Provide(provide_page_request, sync_to_thread=False)}
+
+    @post(
+        "/",
+        status_code=201,
+        description=(
+            "Creates a pending booking that holds the slot for BOOKING_HOLD_MINUTES. "
+            "With an `Idempotency-Key` header, repeating the same request returns the first "
+            "booking (201, header `Idempotent-Replayed: true`); the same key with a different "
+            "body is 409."
+        ),
+    )
+    async def create(
+        self,
+        request: Caller,
+        services: Services,
+        data: CreateBookingIn,
+        idempotency_key: str | None = HeaderParameter(name="Idempotency-Key", default=None, max_length=255),
+    ) -> Response[BookingOut]:
+        created = await services.bookings.create(request.user.id, data.request(), idempotency_key)
+        headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
+        return Response(BookingOut.of(created.booking), status_code=201, headers=headers)
+
+    @get("/", summary="The caller's bookings, newest first")
+    async def list_mine(
+        self,
+        request: Caller,
+        services: Services,
+        page_request: PageRequest,
+        status: BookingStatus | None = None,
+    ) -> Paginated[BookingOut]:
+        page = await services.bookings.list_for_user(request.user.id, page_request, status)
+        return paginated(page, BookingOut.of)
+
+    @get("/{booking_id:int}", description="Own booking; an admin may read any. Others' bookings are 404.")
+    async def get_one(self, request: Caller, services: Services, booking_id: int) -> BookingOut:
+        booking = await services.bookings.get(booking_id, caller_id=request.user.id, caller_is_admin=request.user.is_admin)
+        return BookingOut.of(booking)
+
+    @post("/{booking_id:int}/cancel", status_code=200)
+    async def cancel(self, request: Caller, services: Services, booking_id: int, data: CancelIn | None = None) -> BookingOut:
+        booking = await services.bookings.cancel(
+            booking_id,
+            caller_id=request.user.id,
+            caller_is_admin=request.user.is_admin,
+            reason=None if data is None else data.reason,
+        )
+        return BookingOut.of(booking)

@@ -1,0 +1,120 @@
+"""Wire shapes of the catalog (API.md "Catalog")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from lebrq.domain.bookings import TimeSlot
+from lebrq.domain.catalog import (
+    MAX_DESCRIPTION_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_UNIT_LENGTH,
+    MAX_URL_LENGTH,
+    Item,
+    ItemFields,
+    Venue,
+    VenueFields,
+)
+
+Name = Annotated[str, msgspec.Meta(max_length=MAX_NAME_LENGTH)]
+Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)]
+Paise = Annotated[int, msgspec.Meta(ge=0, description="an amount in paise (1 rupee = 100 paise)")]
+TimeZoneName = Annotated[str, msgspec.Meta(max_length=64, description="IANA time zone, e.g. Asia/Kolkata")]
+Url = Annotated[str, msgspec.Meta(max_length=MAX_URL_LENGTH)]
+Unit = Annotated[str, msgspec.Meta(max_length=MAX_UNIT_LENGTH, description="display label: each, set, ...")]
+
+
+class VenueOut(msgspec.Struct, frozen=True, gc=False):
+    id: int
+    name: str
+    description: str
+    capacity: int
+    hourly_rate_paise: int
+    currency: str
+    timezone: str
+    poster_url: str | None
+
+    @classmethod
+    def of(cls, venue: Venue) -> VenueOut:
+        return cls(
+            id=venue.id,
+            name=venue.name,
+            description=venue.description,
+            capacity=venue.capacity,
+            hourly_rate_paise=venue.hourly_rate_paise,
+            currency=venue.currency,
+            timezone=venue.timezone,
+            poster_url=venue.poster_url,
+        )
+
+
+class ItemOut(msgspec.Struct, frozen=True, gc=False):
+    id: int
+    name: str
+    price_paise: int
+    currency: str
+    unit: str
+
+    @classmethod
+    def of(cls, item: Item) -> ItemOut:
+        return cls(id=item.id, name=item.name, price_paise=item.price_paise, currency=item.currency, unit=item.unit)
+
+
+class VenueCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name
+    capacity: Annotated[int, msgspec.Meta(ge=1)]
+    hourly_rate_paise: Paise
+    description: Description = ""
+    timezone: TimeZoneName = "Asia/Kolkata"
+    poster_url: Url | None = None
+
+    def fields(self) -> VenueFields:
+        return VenueFields(**msgspec.structs.asdict(self))
+
+
+class VenuePatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Only the fields sent change; `poster_url: null` removes the poster."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    capacity: Annotated[int, msgspec.Meta(ge=1)] | msgspec.UnsetType = msgspec.UNSET
+    hourly_rate_paise: Paise | msgspec.UnsetType = msgspec.UNSET
+    timezone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
+    poster_url: Url | None | msgspec.UnsetType = msgspec.UNSET
+
+    def fields(self) -> VenueFields:
+        return VenueFields(**msgspec.structs.asdict(self))
+
+
+class ItemCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name
+    price_paise: Paise
+    unit: Unit = "each"
+
+    def fields(self) -> ItemFields:
+        return ItemFields(**msgspec.structs.asdict(self))
+
+
+class ItemPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    price_paise: Paise | msgspec.UnsetType = msgspec.UNSET
+    unit: Unit | msgspec.UnsetType = msgspec.UNSET
+
+    def fields(self) -> ItemFields:
+        return ItemFields(**msgspec.structs.asdict(self))
+
+
+class BusySlot(msgspec.Struct, frozen=True, gc=False):
+    start: datetime
+    end: datetime
+
+
+class Availability(msgspec.Struct, frozen=True, gc=False):
+    busy: list[BusySlot]
+
+    @classmethod
+    def of(cls, slots: list[TimeSlot]) -> Availability:
+        return cls(busy=[BusySlot(start=slot.start, end=slot.end) for slot in slots])
