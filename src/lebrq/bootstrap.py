@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from litestar import Litestar
@@ -25,18 +26,23 @@ from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
 from lebrq.adapters.system.periodic import run_periodically
+from lebrq.adapters.system.memory import PsutilMemoryProbe
+from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
 from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_service import BookingPolicy, BookingService
 from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.media import MediaKind
 from lebrq.domain.media_service import MediaService
+from lebrq.domain.memory import MemoryLimits
 from lebrq.domain.otp import OtpCodeHasher
 from lebrq.domain.pricing import rate_from_percent
 from lebrq.http.app import build_http_app
+from lebrq.http.operations import Operations, memory_monitor_lifespan
 from lebrq.http.services import Services
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
 from lebrq.ports.health import DatabaseHealth
+from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.security import OtpSender, PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from lebrq.settings import Settings, settings_from_env
@@ -133,10 +139,30 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     return Services(auth=auth, database=adapters.database, catalog=catalog, bookings=bookings, media=media, blob_storage=adapters.blob_storage)
 
 
-def create_app(settings: Settings | None = None, *, adapters: AdapterProvider | None = None) -> Litestar:
-    """The ASGI application. Granian calls this with no arguments (`--factory`)."""
+def build_operations(settings: Settings, memory_probe: MemoryProbe | None = None) -> Operations:
+    return Operations(
+        memory=memory_probe or PsutilMemoryProbe(),
+        limits=MemoryLimits(
+            threshold_percent=settings.memory_threshold_percent, critical_percent=settings.memory_critical_percent
+        ),
+        metrics=PrometheusMetrics(),
+        memory_check_seconds=settings.memory_check_seconds,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    adapters: AdapterProvider | None = None,
+    memory_probe: MemoryProbe | None = None,
+    extra_route_handlers: Sequence[Any] = (),
+) -> Litestar:
+    """The ASGI application. Granian calls this with no arguments (`--factory`).
+    Tests pass adapters, a memory probe, or extra route handlers (e.g. one that raises
+    MemoryError); production has none of those extra routes."""
     settings = settings or load_settings()
     provide_adapters = adapters or production_adapters
+    operations = build_operations(settings, memory_probe)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -154,5 +180,7 @@ def create_app(settings: Settings | None = None, *, adapters: AdapterProvider | 
         jwt_secret=settings.jwt_secret,
         jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes),
         max_body_size=settings.max_body_size_bytes,
-        lifespan=[lifespan],
+        lifespan=[lifespan, memory_monitor_lifespan(operations, interval_seconds=settings.memory_monitor_seconds)],
+        operations=operations,
+        extra_route_handlers=extra_route_handlers,
     )

@@ -38,6 +38,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_size_mb: PositiveInt = 15
     memory_threshold_percent: Percent = 85.0
     memory_critical_percent: Percent = 90.0
+    # The memory guard re-reads system memory at most this often (never per request).
+    memory_check_seconds: Annotated[float, Meta(gt=0)] = 2.0
+    # The background monitor logs RSS and system use this often, and collects above the threshold.
+    memory_monitor_seconds: PositiveInt = 30
     # Argon2id cost: OWASP's 19 MiB / 2 passes keeps a hash cheap in memory; at most
     # `password_hash_concurrency` hashes run at once per worker.
     argon2_memory_kib: Annotated[int, Meta(ge=8)] = 19456
@@ -56,12 +60,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     upload_image_max_mb: PositiveInt = 10
     upload_video_max_mb: PositiveInt = 500
     upload_audio_max_mb: PositiveInt = 25
+    # Invoices and credit notes (GST). The seller block printed on every document; supplies
+    # are intra-state, so tax is split CGST + SGST of `seller_state`.
+    seller_name: str = "LeBRQ"
+    seller_gstin: str = ""
+    seller_address: str = ""
+    seller_state: str = "Karnataka"
+    seller_state_code: str = "29"
+    seller_sac_code: str = "997212"
+    invoice_prefix: str = "LEBRQ"
+    credit_note_prefix: str = "LEBRQ-CN"
+    # Refund tiers "notice:percent" (7d = 7 days, 48h, 90m): at least that notice -> that share back.
+    cancellation_policy: str = "7d:100,48h:50"
+    # Where PDFs render: "process" (a spawned child; fpdf2 never enters the worker) or "thread".
+    pdf_render_pool: str = "process"
+    pdf_render_workers: PositiveInt = 1
 
     def __post_init__(self) -> None:
         if self.memory_critical_percent < self.memory_threshold_percent:
             raise SettingsError("MEMORY_CRITICAL_PERCENT must not be below MEMORY_THRESHOLD_PERCENT")
         if self.database_url and not re.match(r"^(sqlite\+aiosqlite|mysql\+asyncmy)://", self.database_url):
             raise SettingsError("DATABASE_URL must start with sqlite+aiosqlite:// or mysql+asyncmy://")
+        if self.pdf_render_pool not in ("process", "thread"):
+            raise SettingsError("PDF_RENDER_POOL must be 'process' or 'thread'")
+        _check_invoicing(self)
 
     @property
     def max_body_size_bytes(self) -> int:
@@ -101,3 +123,21 @@ def _name_variable(message: str) -> str:
         return f"invalid settings: {message}"
     detail = message[: match.start()].rstrip(" -")
     return f"{match.group(1).upper()}: {detail}"
+
+
+def _check_invoicing(settings: Settings) -> None:
+    # Imported here: settings are read before anything else, and these are pure rules.
+    from lebrq.domain.cancellation import CancellationPolicy
+    from lebrq.domain.document_numbers import NumberFormat
+
+    try:
+        CancellationPolicy.parse(settings.cancellation_policy)
+    except ValueError as exc:
+        raise SettingsError(f"CANCELLATION_POLICY: {exc}") from None
+    for name in ("invoice_prefix", "credit_note_prefix"):
+        try:
+            NumberFormat(getattr(settings, name))
+        except ValueError as exc:
+            raise SettingsError(f"{name.upper()}: {exc}") from None
+    if settings.invoice_prefix == settings.credit_note_prefix:
+        raise SettingsError("CREDIT_NOTE_PREFIX must differ from INVOICE_PREFIX (separate number series)")

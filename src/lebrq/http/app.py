@@ -21,10 +21,12 @@ from lebrq.http.catalog_controller import AdminCatalogController, ItemController
 from lebrq.http.errors import exception_handlers
 from lebrq.http.health_controller import HealthController
 from lebrq.http.media_controller import MEDIA_CONTROLLERS
+from lebrq.http.metrics import MetricsController
+from lebrq.http.operations import Operations
 from lebrq.http.security import build_jwt_auth
 from lebrq.http.services import provide_services
 
-ROUTE_HANDLERS: list[Any] = [AuthController, HealthController, *MEDIA_CONTROLLERS]
+ROUTE_HANDLERS: list[Any] = [AuthController, HealthController, MetricsController, *MEDIA_CONTROLLERS]
 # Catalog and bookings (issue 3).
 ROUTE_HANDLERS += [VenueController, ItemController, AdminCatalogController, BookingController, AdminBookingController]
 
@@ -35,17 +37,20 @@ def build_http_app(
     jwt_ttl: timedelta,
     max_body_size: int,
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
+    operations: Operations,
+    extra_route_handlers: Sequence[Any] = (),
     debug: bool = False,
 ) -> Litestar:
     jwt_auth = build_jwt_auth(jwt_secret, jwt_ttl)
     return Litestar(
-        route_handlers=ROUTE_HANDLERS,
+        route_handlers=[*ROUTE_HANDLERS, *extra_route_handlers],
+        middleware=operations.middleware(),
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         on_app_init=[jwt_auth.on_app_init],
         lifespan=list(lifespan),
         request_max_body_size=max_body_size,
         openapi_config=OpenAPIConfig(title="LeBRQ API", version=__version__),
-        state=State({"jwt_auth": jwt_auth}),
+        state=State({"jwt_auth": jwt_auth, "operations": operations}),
         debug=debug,
     )

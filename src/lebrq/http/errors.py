@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ from lebrq.domain.errors import (
     TooManyRequests,
     UnsupportedMediaType,
 )
+from lebrq.http.memory_guard import MEMORY_ERROR, MEMORY_ERROR_DETAIL, RETRY_AFTER
 
 logger = logging.getLogger("lebrq.http")
 
@@ -64,7 +66,17 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
     return error_response(500, "Internal Server Error")
 
 
+def memory_error_handler(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
+    # The failed request's objects are unreachable now; collect them before answering so
+    # the next request starts from a clean heap. The worker keeps serving.
+    collected = gc.collect()
+    logger.error("MemoryError on %s %s; full collection found %d objects", request.method, request.url.path, collected)
+    request.app.state.operations.metrics.count_rejection(MEMORY_ERROR)
+    return error_response(503, MEMORY_ERROR_DETAIL, headers=RETRY_AFTER)
+
+
 exception_handlers = {
     DomainError: domain_error_handler,
+    MemoryError: memory_error_handler,
     Exception: unexpected_error_handler,
 }

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
 from lebrq import __version__
+from lebrq.http.operations import MemoryHealth, memory_health, operations_of
 from lebrq.http.services import Services
 from lebrq.ports.health import PoolStatus
 
@@ -32,3 +33,7 @@ class HealthController(Controller):
     @get("/pool")
     async def pool(self, services: NamedDependency[Services]) -> PoolStatus:
         return services.database.pool_status()
+
+    @get("/memory")
+    async def memory(self, request: Request) -> MemoryHealth:  # type: ignore[type-arg]
+        return memory_health(operations_of(request.app.state))

@@ -1,0 +1,107 @@
+"""The operational side of the HTTP app: memory probe and limits, metrics, and the
+protective middleware built from them. Bootstrap chooses the probe and the metrics
+backend and passes them in; the app keeps this object on `app.state.operations`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+
+from lebrq.domain.memory import MemoryCheck, MemoryLimits, MemoryMonitor, MemoryWatch
+from lebrq.http.body_limit import BodySizeLimit
+from lebrq.http.compression import JsonGzip
+from lebrq.http.memory_guard import MemoryGuard
+from lebrq.http.metrics import RequestMetrics
+from lebrq.http.services import services_of
+from lebrq.ports.memory import MemoryProbe
+from lebrq.ports.metrics import Metrics
+
+GIB = 1024**3
+MIB = 1024**2
+
+
+@dataclass(frozen=True)
+class Operations:
+    memory: MemoryProbe
+    limits: MemoryLimits
+    metrics: Metrics
+    memory_check_seconds: float = 2.0
+
+    def middleware(self) -> list[Any]:
+        """Outermost first: metrics see every answer (refusals included), the guard refuses
+        before anything else runs, the body limit before a handler reads, and gzip sits
+        next to the handler so it sees the real response."""
+        watch = MemoryWatch(self.memory, self.limits, interval=self.memory_check_seconds)
+        return [
+            DefineMiddleware(RequestMetrics, metrics=self.metrics),
+            DefineMiddleware(MemoryGuard, watch=watch, metrics=self.metrics),
+            DefineMiddleware(BodySizeLimit, metrics=self.metrics),
+            DefineMiddleware(JsonGzip),
+        ]
+
+
+def operations_of(state: State) -> Operations:
+    return state.operations  # type: ignore[no-any-return]
+
+
+class MemoryHealth(msgspec.Struct, frozen=True, gc=False):
+    total_gb: float
+    available_gb: float
+    used_gb: float
+    used_percent: float
+    threshold_percent: float
+    critical_percent: float
+    process_rss_mb: float
+    status: str
+
+
+def memory_health(operations: Operations) -> MemoryHealth:
+    """A fresh reading (not the guard's cached one): this is what an operator asks for."""
+    reading = operations.memory.read()
+    limits = operations.limits
+    return MemoryHealth(
+        total_gb=round(reading.total_bytes / GIB, 2),
+        available_gb=round(reading.available_bytes / GIB, 2),
+        used_gb=round(reading.used_bytes / GIB, 2),
+        used_percent=round(reading.used_percent, 1),
+        threshold_percent=limits.threshold_percent,
+        critical_percent=limits.critical_percent,
+        process_rss_mb=round(reading.process_rss_bytes / MIB, 1),
+        status=str(limits.level_of(reading.used_percent)),
+    )
+
+
+def memory_monitor_lifespan(
+    operations: Operations, *, interval_seconds: float
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Runs the memory monitor as a background task for the app's lifetime; each round
+    also refreshes this worker's RSS and pool gauges. Cancelled and awaited at shutdown,
+    and the worker's live gauges are withdrawn."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        database = services_of(app.state).database
+        monitor = MemoryMonitor(operations.memory, operations.limits)
+
+        def record(check: MemoryCheck) -> None:
+            operations.metrics.record_process(rss_bytes=check.reading.process_rss_bytes, pool=database.pool_status())
+
+        task = asyncio.create_task(monitor.run(interval_seconds, record), name="lebrq-memory-monitor")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            operations.metrics.close()
+
+    return lifespan
