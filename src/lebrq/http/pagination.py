@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from lebrq.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
 
@@ -30,10 +30,8 @@ class Paginated(msgspec.Struct, Generic[R], frozen=True):
 
 
 def provide_page_request(
-    page: int = Parameter(query="page", default=1, description="Page number, from 1"),
-    page_size: int = Parameter(
-        query="page_size", default=DEFAULT_PAGE_SIZE, description=f"Rows per page, 1 to {MAX_PAGE_SIZE}"
-    ),
+    page: Annotated[int, QueryParameter(description="Page number, from 1")] = 1,
+    page_size: Annotated[int, QueryParameter(description=f"Rows per page, 1 to {MAX_PAGE_SIZE}")] = DEFAULT_PAGE_SIZE,
 ) -> PageRequest:
     """Bounds are checked by the domain's PageRequest, so every list answers 400 alike."""
     return PageRequest.of(page, page_size)

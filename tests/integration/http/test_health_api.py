@@ -28,7 +28,9 @@ def test_ready_when_the_database_answers(client: TestClient) -> None:
 def test_pool_reports_the_configured_pool(client: TestClient) -> None:
     pool = client.get("/api/health/pool").json()
     assert set(pool) == {"size", "checked_in", "checked_out", "overflow", "max_overflow"}
-    assert pool["size"] == 2 and pool["max_overflow"] == 2 and pool["checked_out"] == 0
+    assert pool["size"] == 2 and pool["max_overflow"] == 2
+    # Background work (the hold sweep) may hold a connection at that moment.
+    assert 0 <= pool["checked_out"] <= pool["size"] + pool["max_overflow"]
 
 
 @pytest.mark.anyio
