@@ -39,7 +39,7 @@ class BookingController(Controller):
         request: Caller,
         services: Services,
         data: CreateBookingIn,
-        idempotency_key: str | None = HeaderParameter(name="Idempotency-Key", default=None, max_length=255),
+        idempotency_key: str | None = HeaderParameter(name="Idempotency-Key", default=None),
     ) -> Response[BookingOut]:
         created = await services.bookings.create(request.user.id, data.request(), idempotency_key)
         headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
