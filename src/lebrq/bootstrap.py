@@ -6,6 +6,7 @@ The only module that chooses adapters. Tests pass their own `adapters` provider
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 
+from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
 from lebrq.adapters.security.logging_otp_sender import LoggingOtpSender
 from lebrq.adapters.sql.engine import create_engine
@@ -29,18 +31,25 @@ from lebrq.adapters.system.periodic import run_periodically
 from lebrq.adapters.system.memory import PsutilMemoryProbe
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
 from lebrq.domain.auth import AuthService
+from lebrq.domain.booking_invoicing import BookingInvoicing
 from lebrq.domain.booking_service import BookingPolicy, BookingService
+from lebrq.domain.cancellation import CancellationPolicy
 from lebrq.domain.catalog_service import CatalogService
+from lebrq.domain.document_numbers import NumberFormat
 from lebrq.domain.media import MediaKind
 from lebrq.domain.media_service import MediaService
 from lebrq.domain.memory import MemoryLimits
 from lebrq.domain.otp import OtpCodeHasher
 from lebrq.domain.pricing import rate_from_percent
+from lebrq.domain.program_service import ProgramService, ProgramSlotGuard
+from lebrq.domain.tax_document_files import TaxDocumentFiles
+from lebrq.domain.tax_documents import Seller, TaxDocumentIssuer
 from lebrq.http.app import build_http_app
 from lebrq.http.operations import Operations, memory_monitor_lifespan
 from lebrq.http.services import Services
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
+from lebrq.ports.documents import DocumentRenderer
 from lebrq.ports.health import DatabaseHealth
 from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.security import OtpSender, PasswordHasher
@@ -62,6 +71,8 @@ class Adapters:
     otp_sender: OtpSender
     clock: Clock
     blob_storage: BlobStorage
+    # None: build_services cannot serve invoice PDFs (every provider here sets one).
+    document_renderer: DocumentRenderer | None = None
 
 
 AdapterProvider = Callable[[Settings], AbstractAsyncContextManager[Adapters]]
@@ -91,6 +102,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         pool_recycle=settings.db_pool_recycle,
         pool_timeout=settings.db_pool_timeout,
     )
+    renderer = Fpdf2DocumentRenderer(settings.pdf_render_pool, settings.pdf_render_workers)  # type: ignore[arg-type]
     try:
         yield Adapters(
             uow=SqlUnitOfWorkFactory(engine),
@@ -103,8 +115,10 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
             otp_sender=LoggingOtpSender(),
             clock=SystemClock(),
             blob_storage=FilesystemBlobStorage(settings.media_dir),
+            document_renderer=renderer,
         )
     finally:
+        await asyncio.to_thread(renderer.close)
         await engine.dispose()
 
 
@@ -128,6 +142,11 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         },
     )
     catalog = CatalogService(uow=adapters.uow, clock=adapters.clock)
+    invoicing = BookingInvoicing(build_document_issuer(settings))
+    if adapters.document_renderer is None:
+        raise ValueError("Adapters.document_renderer is required to serve invoice PDFs")
+    tax_documents = TaxDocumentFiles(adapters.uow, adapters.document_renderer, adapters.blob_storage)
+    programs = ProgramService(adapters.uow, adapters.clock)
     bookings = BookingService(
         uow=adapters.uow,
         clock=adapters.clock,
@@ -135,8 +154,29 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
             hold=timedelta(minutes=settings.booking_hold_minutes),
             gst_rate_basis_points=rate_from_percent(settings.gst_rate_percent),
         ),
+        on_confirmed=invoicing.on_confirmed,
+        on_cancel_confirmed=invoicing.on_cancel_confirmed,
+        slot_guards=[ProgramSlotGuard()],
     )
-    return Services(auth=auth, database=adapters.database, catalog=catalog, bookings=bookings, media=media, blob_storage=adapters.blob_storage)
+    return Services(auth=auth, database=adapters.database, catalog=catalog, bookings=bookings, media=media, blob_storage=adapters.blob_storage, programs=programs, tax_documents=tax_documents)
+
+
+def build_document_issuer(settings: Settings) -> TaxDocumentIssuer:
+    if not settings.seller_gstin:
+        logger.warning("SELLER_GSTIN is not set: invoices will say the seller is not GST-registered")
+    return TaxDocumentIssuer(
+        Seller(
+            name=settings.seller_name,
+            gstin=settings.seller_gstin,
+            address=settings.seller_address,
+            state=settings.seller_state,
+            state_code=settings.seller_state_code,
+            sac_code=settings.seller_sac_code,
+        ),
+        invoice_format=NumberFormat(settings.invoice_prefix),
+        credit_note_format=NumberFormat(settings.credit_note_prefix),
+        cancellation_policy=CancellationPolicy.parse(settings.cancellation_policy),
+    )
 
 
 def build_operations(settings: Settings, memory_probe: MemoryProbe | None = None) -> Operations:

@@ -11,6 +11,7 @@ from typing import Any
 from lebrq.adapters.memory.health import MemoryDatabaseHealth
 from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
 from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.system.clock import SystemClock
@@ -41,6 +42,8 @@ def memory_adapters(**replacements: Any) -> AdapterProvider:
 
     @asynccontextmanager
     async def provide(settings: Settings) -> AsyncIterator[Adapters]:
+        # Threads, not a child process: cheaper for tests; the layout code is the same.
+        renderer = Fpdf2DocumentRenderer("thread")
         adapters = Adapters(
             uow=MemoryUnitOfWorkFactory(),
             database=MemoryDatabaseHealth(),
@@ -48,7 +51,11 @@ def memory_adapters(**replacements: Any) -> AdapterProvider:
             otp_sender=RecordingOtpSender(),
             clock=SystemClock(),
             blob_storage=MemoryBlobStorage(),
+            document_renderer=renderer,
         )
-        yield replace(adapters, **replacements)
+        try:
+            yield replace(adapters, **replacements)
+        finally:
+            renderer.close()
 
     return provide

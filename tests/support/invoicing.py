@@ -8,10 +8,23 @@ from datetime import UTC, datetime, timedelta
 from polyfactory import Use
 from polyfactory.factories.msgspec_factory import MsgspecFactory
 
+from lebrq.adapters.memory.health import MemoryDatabaseHealth
+from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
+from lebrq.adapters.storage.memory import MemoryBlobStorage
+from lebrq.bootstrap import Adapters, build_services
 from lebrq.domain.cancellation import DEFAULT_CANCELLATION_POLICY, CancellationPolicy
+from lebrq.domain.catalog import new_item, new_venue
 from lebrq.domain.document_numbers import NumberFormat
 from lebrq.domain.pricing import gst_on
 from lebrq.domain.tax_documents import BillableBooking, Buyer, DocumentLine, Seller, TaxDocumentIssuer, VenueSnapshot
+from lebrq.http.services import Services
+from lebrq.ports.clock import Clock
+from lebrq.ports.documents import DocumentRenderer
+from lebrq.ports.unit_of_work import UnitOfWorkFactory
+from lebrq.settings import settings_from_env
+from tests.support.apps import fast_hasher
+from tests.support.booking_factories import NOW, ItemFieldsFactory, NewUserFactory, VenueFieldsFactory
 
 _serial = itertools.count(1)
 _faker = MsgspecFactory.__faker__
@@ -70,3 +83,37 @@ def billable(
         gst=gst_on(sum(line.amount_paise for line in lines), 1800),
         payment_reference="UTR123",
     )
+
+
+def services_on(
+    uow: UnitOfWorkFactory, clock: Clock, *, renderer: DocumentRenderer | None = None, **settings_overrides: object
+) -> Services:
+    """The use cases wired exactly as bootstrap wires them (hooks, slot guard, issuer),
+    on the given unit of work, with in-memory storage and PDFs rendered in a thread."""
+    settings = settings_from_env({}, jwt_secret="test-" + "x" * 40, var_dir="var-unused", **settings_overrides)
+    adapters = Adapters(
+        uow=uow,
+        database=MemoryDatabaseHealth(),
+        password_hasher=fast_hasher(),
+        otp_sender=RecordingOtpSender(),
+        clock=clock,
+        blob_storage=MemoryBlobStorage(),
+        document_renderer=renderer or _THREAD_RENDERER,
+    )
+    return build_services(settings, adapters)
+
+
+# One renderer for the test session; its threads are idle between renders.
+_THREAD_RENDERER = Fpdf2DocumentRenderer("thread")
+
+
+async def booked_world(uow: UnitOfWorkFactory, *, hourly_rate_paise: int = 1_500_00) -> tuple[int, int, int]:
+    """A user, a venue in India at the given rate and an item; returns their ids."""
+    async with uow() as tx:
+        user = await tx.users.add(NewUserFactory.build(name="Asha Rao"))
+        venue = await tx.venues.add(
+            new_venue(VenueFieldsFactory.build(name="Banyan Hall", hourly_rate_paise=hourly_rate_paise), NOW)
+        )
+        item = await tx.items.add(new_item(ItemFieldsFactory.build(name="Projector", price_paise=750_00), NOW))
+        await tx.commit()
+    return user.id, venue.id, item.id

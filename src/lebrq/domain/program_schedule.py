@@ -68,6 +68,16 @@ class ProgramSchedule(msgspec.Struct, frozen=True, gc=False):
             day += timedelta(days=1)
         return None
 
+    def last_session(self) -> TimeSlot | None:
+        """The final session, or None if no listed weekday falls in the date range."""
+        day = self.ends_on
+        while day >= max(self.starts_on, self.ends_on - timedelta(days=6)):
+            session = self.session_on(day)
+            if session is not None:
+                return session
+            day -= timedelta(days=1)
+        return None
+
     def span(self) -> TimeSlot:
         """From the start of the first day to the end of a session on the last day: every
         session lies inside."""

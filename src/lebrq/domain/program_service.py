@@ -9,6 +9,7 @@ overbook it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,28 @@ class ProgramService:
             await uow.commit()
         return updated
 
+    async def require(self, program_id: int) -> None:
+        """NotFound unless the program exists (checked before an upload is read)."""
+        await self.get(program_id)
+
+    async def set_poster(self, program_id: int, poster_url: str) -> Program:
+        return await self._change_media(program_id, lambda p: msgspec.structs.replace(p, poster_url=poster_url))
+
+    async def add_images(self, program_id: int, image_urls: list[str]) -> Program:
+        return await self._change_media(
+            program_id, lambda p: msgspec.structs.replace(p, image_urls=(*p.image_urls, *image_urls))
+        )
+
+    async def _change_media(self, program_id: int, change: Callable[[Program], Program]) -> Program:
+        async with self._uow() as uow:
+            current = await uow.programs.get_for_update(program_id)
+            if current is None:
+                raise NotFound("program not found")
+            updated = msgspec.structs.replace(change(current), updated_at=self._clock.now())
+            await uow.programs.save(updated)
+            await uow.commit()
+        return updated
+
     async def get(self, program_id: int) -> Program:
         async with self._uow(read_only=True) as uow:
             program = await uow.programs.get(program_id)
@@ -85,7 +108,8 @@ class ProgramService:
                 raise NotFound("program not found")
             venue = await uow.venues.get(program.venue_id)
             timezone = venue.timezone if venue is not None else DEFAULT_TIMEZONE
-            if program.schedule(timezone).span().end <= now:
+            last = program.schedule(timezone).last_session()
+            if last is None or last.end <= now:
                 raise Conflict("this program has ended")
             if await uow.enrolments.active_for(program_id, user_id) is not None:
                 raise Conflict("you are already enrolled in this program")

@@ -18,7 +18,6 @@ MAX_DURATION_MINUTES = 12 * 60
 # Sessions are computed over the whole date range when a program is checked for clashes.
 MAX_SPAN = timedelta(days=731)
 MAX_CAPACITY = 100_000
-MAX_IMAGES = 10
 _HH_MM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 

@@ -23,12 +23,15 @@ from lebrq.http.health_controller import HealthController
 from lebrq.http.media_controller import MEDIA_CONTROLLERS
 from lebrq.http.metrics import MetricsController
 from lebrq.http.operations import Operations
+from lebrq.http.programs_controller import PROGRAM_CONTROLLERS
 from lebrq.http.security import build_jwt_auth
 from lebrq.http.services import provide_services
+from lebrq.http.tax_documents_controller import TAX_DOCUMENT_CONTROLLERS
 
 ROUTE_HANDLERS: list[Any] = [AuthController, HealthController, MetricsController, *MEDIA_CONTROLLERS]
 # Catalog and bookings (issue 3).
 ROUTE_HANDLERS += [VenueController, ItemController, AdminCatalogController, BookingController, AdminBookingController]
+ROUTE_HANDLERS += [*PROGRAM_CONTROLLERS, *TAX_DOCUMENT_CONTROLLERS]
 
 
 def build_http_app(

@@ -11,6 +11,8 @@ from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_service import BookingService
 from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.media_service import MediaService
+from lebrq.domain.program_service import ProgramService
+from lebrq.domain.tax_document_files import TaxDocumentFiles
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.health import DatabaseHealth
 
@@ -23,6 +25,8 @@ class Services:
     bookings: BookingService
     media: MediaService
     blob_storage: BlobStorage
+    programs: ProgramService
+    tax_documents: TaxDocumentFiles
 
 
 def services_of(state: State) -> Services:

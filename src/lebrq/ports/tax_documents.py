@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
 from lebrq.domain.document_numbers import DocumentSeries, FinancialYear
@@ -24,10 +23,6 @@ class TaxDocumentRepository(Protocol):
 
     async def for_booking(self, kind: DocumentKind, booking_id: int) -> IssuedDocument | None: ...
 
-    async def numbers_for_bookings(self, kind: DocumentKind, booking_ids: Sequence[int]) -> dict[int, str]:
-        """Document numbers by booking id, for the bookings that have one (list pages)."""
-        ...
-
     async def set_pdf(self, document_id: int, pdf: PdfFile) -> None:
         """Record where the rendered PDF is kept; the document itself never changes."""
         ...
@@ -39,5 +34,3 @@ class RefundRepository(Protocol):
         ...
 
     async def for_booking(self, booking_id: int) -> RefundRecord | None: ...
-
-    async def for_bookings(self, booking_ids: Sequence[int]) -> dict[int, RefundRecord]: ...

@@ -7,6 +7,8 @@ from typing import Protocol
 
 from lebrq.ports.bookings import BookingRepository
 from lebrq.ports.catalog import ItemRepository, VenueRepository
+from lebrq.ports.programs import EnrolmentRepository, ProgramRepository
+from lebrq.ports.tax_documents import DocumentCounterRepository, RefundRepository, TaxDocumentRepository
 from lebrq.ports.media import MediaRepository
 from lebrq.ports.users import OtpRepository, UserRepository
 
@@ -18,6 +20,11 @@ class UnitOfWork(Protocol):
     venues: VenueRepository
     items: ItemRepository
     bookings: BookingRepository
+    programs: ProgramRepository
+    enrolments: EnrolmentRepository
+    document_counters: DocumentCounterRepository
+    tax_documents: TaxDocumentRepository
+    refunds: RefundRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -3,8 +3,6 @@ serialises writers, which is what the counter row lock gives on a real database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
@@ -52,14 +50,6 @@ class MemoryTaxDocumentRepository:
             (d for d in self._documents.values() if d.kind is kind and d.document.booking_id == booking_id), None
         )
 
-    async def numbers_for_bookings(self, kind: DocumentKind, booking_ids: Sequence[int]) -> dict[int, str]:
-        wanted = set(booking_ids)
-        return {
-            d.document.booking_id: d.number
-            for d in self._documents.values()
-            if d.kind is kind and d.document.booking_id in wanted
-        }
-
     async def set_pdf(self, document_id: int, pdf: PdfFile) -> None:
         self._documents[document_id] = msgspec.structs.replace(self._documents[document_id], pdf=pdf)
 
@@ -77,7 +67,3 @@ class MemoryRefundRepository:
 
     async def for_booking(self, booking_id: int) -> RefundRecord | None:
         return next((r for r in self._refunds.values() if r.booking_id == booking_id), None)
-
-    async def for_bookings(self, booking_ids: Sequence[int]) -> dict[int, RefundRecord]:
-        wanted = set(booking_ids)
-        return {r.booking_id: r for r in self._refunds.values() if r.booking_id in wanted}

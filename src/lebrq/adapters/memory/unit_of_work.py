@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from lebrq.adapters.memory.programs import MemoryEnrolmentRepository, MemoryProgramRepository
 from lebrq.adapters.memory.store import MemoryStore
+from lebrq.adapters.memory.tax_documents import (
+    MemoryDocumentCounterRepository,
+    MemoryRefundRepository,
+    MemoryTaxDocumentRepository,
+)
+from lebrq.adapters.memory.media import MemoryMediaRepository
 from lebrq.adapters.memory.bookings import MemoryBookingRepository
 from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
-from lebrq.adapters.memory.media import MemoryMediaRepository
 from lebrq.adapters.memory.users import MemoryOtpRepository, MemoryUserRepository
 
 
@@ -19,10 +25,15 @@ class MemoryUnitOfWork:
         self._snapshot: dict | None = None
         self.users = MemoryUserRepository(store)
         self.otp_codes = MemoryOtpRepository(store)
-        self.media = MemoryMediaRepository(store)
         self.venues = MemoryVenueRepository(store)
         self.items = MemoryItemRepository(store)
         self.bookings = MemoryBookingRepository(store)
+        self.media = MemoryMediaRepository(store)
+        self.programs = MemoryProgramRepository(store)
+        self.enrolments = MemoryEnrolmentRepository(store)
+        self.document_counters = MemoryDocumentCounterRepository(store)
+        self.tax_documents = MemoryTaxDocumentRepository(store)
+        self.refunds = MemoryRefundRepository(store)
 
     async def __aenter__(self) -> MemoryUnitOfWork:
         if not self._read_only:

@@ -10,6 +10,8 @@ from lebrq.adapters.sql.bookings import SqlBookingRepository
 from lebrq.adapters.sql.catalog import SqlItemRepository, SqlVenueRepository
 from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
 from lebrq.adapters.sql.media import SqlMediaRepository
+from lebrq.adapters.sql.programs import SqlEnrolmentRepository, SqlProgramRepository
+from lebrq.adapters.sql.tax_documents import SqlDocumentCounterRepository, SqlRefundRepository, SqlTaxDocumentRepository
 from lebrq.adapters.sql.users import SqlOtpRepository, SqlUserRepository
 
 
@@ -35,6 +37,11 @@ class SqlUnitOfWork:
         self.items = SqlItemRepository(connection)
         self.bookings = SqlBookingRepository(connection)
         self.media = SqlMediaRepository(connection)
+        self.programs = SqlProgramRepository(connection)
+        self.enrolments = SqlEnrolmentRepository(connection)
+        self.document_counters = SqlDocumentCounterRepository(connection)
+        self.tax_documents = SqlTaxDocumentRepository(connection)
+        self.refunds = SqlRefundRepository(connection)
         return self
 
     async def __aexit__(

@@ -1,0 +1,212 @@
+"""SQL repositories for regular programs and enrolments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.tables.programs import program_enrolments, programs
+from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.programs import Enrolment, EnrolmentStatus, NewEnrolment, Program, format_start_time, parse_start_time
+
+_PROGRAM_COLUMNS = (
+    programs.c.id,
+    programs.c.title,
+    programs.c.description,
+    programs.c.venue_id,
+    programs.c.weekdays,
+    programs.c.start_time,
+    programs.c.duration_minutes,
+    programs.c.starts_on,
+    programs.c.ends_on,
+    programs.c.capacity,
+    programs.c.fee_paise,
+    programs.c.currency,
+    programs.c.poster_url,
+    programs.c.image_urls,
+    programs.c.created_at,
+    programs.c.updated_at,
+)
+_ENROLMENT_COLUMNS = (
+    program_enrolments.c.id,
+    program_enrolments.c.program_id,
+    program_enrolments.c.user_id,
+    program_enrolments.c.status,
+    program_enrolments.c.fee_paise,
+    program_enrolments.c.currency,
+    program_enrolments.c.created_at,
+    program_enrolments.c.updated_at,
+)
+_ACTIVE = EnrolmentStatus.ENROLLED.value
+
+
+def _enrolled_count(program_id: sa.ColumnElement[int] | int) -> sa.Select[tuple[int]]:
+    return sa.select(sa.func.count()).where(
+        program_enrolments.c.program_id == program_id, program_enrolments.c.status == _ACTIVE
+    )
+
+
+_ENROLLED = _enrolled_count(programs.c.id).scalar_subquery().label("enrolled")
+
+
+def _program(row: sa.Row, enrolled: int | None = None) -> Program:
+    return Program(
+        id=row.id,
+        title=row.title,
+        description=row.description,
+        venue_id=row.venue_id,
+        weekdays=tuple(int(day) for day in row.weekdays.split(",")),
+        start_time=parse_start_time(row.start_time),
+        duration_minutes=row.duration_minutes,
+        starts_on=row.starts_on,
+        ends_on=row.ends_on,
+        capacity=row.capacity,
+        fee_paise=row.fee_paise,
+        poster_url=row.poster_url,
+        image_urls=tuple(msgspec.json.decode(row.image_urls, type=list[str])),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        currency=row.currency,
+        enrolled=row.enrolled if enrolled is None else enrolled,
+    )
+
+
+def _program_values(program: Program) -> dict[str, object]:
+    return {
+        "title": program.title,
+        "description": program.description,
+        "venue_id": program.venue_id,
+        "weekdays": ",".join(str(day) for day in program.weekdays),
+        "start_time": format_start_time(program.start_time),
+        "duration_minutes": program.duration_minutes,
+        "starts_on": program.starts_on,
+        "ends_on": program.ends_on,
+        "capacity": program.capacity,
+        "fee_paise": program.fee_paise,
+        "currency": program.currency,
+        "poster_url": program.poster_url,
+        "image_urls": msgspec.json.encode(list(program.image_urls)).decode(),
+        "updated_at": program.updated_at,
+    }
+
+
+class SqlProgramRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, program: Program) -> Program:
+        values = {**_program_values(program), "created_at": program.created_at}
+        result = await self._connection.execute(sa.insert(programs).values(**values))
+        return msgspec.structs.replace(program, id=result.inserted_primary_key[0], enrolled=0)
+
+    async def get(self, program_id: int) -> Program | None:
+        query = sa.select(*_PROGRAM_COLUMNS, _ENROLLED).where(programs.c.id == program_id)
+        row = (await self._connection.execute(query)).first()
+        return None if row is None else _program(row)
+
+    async def get_for_update(self, program_id: int) -> Program | None:
+        # The lock first, on the program row alone; the seats are counted after it.
+        query = sa.select(*_PROGRAM_COLUMNS).where(programs.c.id == program_id).with_for_update()
+        row = (await self._connection.execute(query)).first()
+        if row is None:
+            return None
+        enrolled = int((await self._connection.execute(_enrolled_count(program_id))).scalar_one())
+        return _program(row, enrolled)
+
+    async def save(self, program: Program) -> None:
+        await self._connection.execute(
+            sa.update(programs).where(programs.c.id == program.id).values(**_program_values(program))
+        )
+
+    async def list(self, page: PageRequest) -> Page[Program]:
+        rows, total = await fetch_page(
+            self._connection,
+            (*_PROGRAM_COLUMNS, _ENROLLED),
+            programs,
+            (),
+            (programs.c.created_at.desc(), programs.c.id.desc()),
+            page,
+        )
+        return Page(items=[_program(row) for row in rows], total=total, request=page)
+
+    async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> list[Program]:
+        query = sa.select(*_PROGRAM_COLUMNS, _ENROLLED).where(
+            programs.c.venue_id == venue_id, programs.c.ends_on >= first_day, programs.c.starts_on <= last_day
+        )
+        return [_program(row) for row in await self._connection.execute(query)]
+
+
+def _enrolment(row: sa.Row) -> Enrolment:
+    return Enrolment(
+        id=row.id,
+        program_id=row.program_id,
+        user_id=row.user_id,
+        status=EnrolmentStatus(row.status),
+        fee_paise=row.fee_paise,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        currency=row.currency,
+    )
+
+
+class SqlEnrolmentRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, enrolment: NewEnrolment) -> Enrolment:
+        values = {
+            "program_id": enrolment.program_id,
+            "user_id": enrolment.user_id,
+            "status": enrolment.status.value,
+            "fee_paise": enrolment.fee_paise,
+            "currency": enrolment.currency,
+            "created_at": enrolment.created_at,
+            "updated_at": enrolment.created_at,
+        }
+        result = await self._connection.execute(sa.insert(program_enrolments).values(**values))
+        return Enrolment(
+            id=result.inserted_primary_key[0],
+            program_id=enrolment.program_id,
+            user_id=enrolment.user_id,
+            status=enrolment.status,
+            fee_paise=enrolment.fee_paise,
+            created_at=enrolment.created_at,
+            updated_at=enrolment.created_at,
+            currency=enrolment.currency,
+        )
+
+    async def get(self, enrolment_id: int) -> Enrolment | None:
+        return await self._one(program_enrolments.c.id == enrolment_id)
+
+    async def active_for(self, program_id: int, user_id: int) -> Enrolment | None:
+        return await self._one(
+            program_enrolments.c.program_id == program_id,
+            program_enrolments.c.status == _ACTIVE,
+            program_enrolments.c.user_id == user_id,
+        )
+
+    async def save_state(self, enrolment: Enrolment) -> None:
+        await self._connection.execute(
+            sa.update(program_enrolments)
+            .where(program_enrolments.c.id == enrolment.id)
+            .values(status=enrolment.status.value, updated_at=enrolment.updated_at)
+        )
+
+    async def list_for_user(self, user_id: int, page: PageRequest) -> Page[Enrolment]:
+        rows, total = await fetch_page(
+            self._connection,
+            _ENROLMENT_COLUMNS,
+            program_enrolments,
+            (program_enrolments.c.user_id == user_id,),
+            (program_enrolments.c.created_at.desc(), program_enrolments.c.id.desc()),
+            page,
+        )
+        return Page(items=[_enrolment(row) for row in rows], total=total, request=page)
+
+    async def _one(self, *conditions: sa.ColumnElement[bool]) -> Enrolment | None:
+        row = (await self._connection.execute(sa.select(*_ENROLMENT_COLUMNS).where(*conditions))).first()
+        return None if row is None else _enrolment(row)

@@ -1,0 +1,130 @@
+"""SQL repositories for document counters, tax documents and refunds."""
+
+from __future__ import annotations
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lebrq.adapters.sql.tables.tax_documents import document_counters, refunds, tax_documents
+from lebrq.domain.document_numbers import DocumentSeries, FinancialYear
+from lebrq.domain.errors import Conflict
+from lebrq.domain.tax_documents import (
+    DocumentKind,
+    IssuedDocument,
+    NewRefund,
+    NewTaxDocument,
+    PdfFile,
+    RefundRecord,
+    TaxDocument,
+)
+
+_decode_document = msgspec.json.Decoder(TaxDocument).decode
+_encode = msgspec.json.Encoder().encode
+
+_DOCUMENT_COLUMNS = (
+    tax_documents.c.id,
+    tax_documents.c.user_id,
+    tax_documents.c.document,
+    tax_documents.c.pdf_key,
+    tax_documents.c.pdf_size,
+    tax_documents.c.pdf_sha256,
+)
+_REFUND_COLUMNS = (
+    refunds.c.id,
+    refunds.c.booking_id,
+    refunds.c.invoice_number,
+    refunds.c.percent,
+    refunds.c.amount_paise,
+    refunds.c.credit_note_number,
+    refunds.c.reason,
+    refunds.c.created_at,
+)
+
+
+class SqlDocumentCounterRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def next_number(self, series: DocumentSeries, year: FinancialYear) -> int:
+        key = (document_counters.c.series == series.value, document_counters.c.financial_year == year.start_year)
+        # Make sure the row exists first, taking its exclusive lock. Selecting a missing
+        # row FOR UPDATE would take a gap lock instead, and two such transactions both
+        # inserting the year's first counter would deadlock on InnoDB.
+        await self._connection.execute(self._create_if_missing(series, year))
+        query = sa.select(document_counters.c.next_number).where(*key).with_for_update()
+        number = int((await self._connection.execute(query)).scalar_one())
+        await self._connection.execute(sa.update(document_counters).where(*key).values(next_number=number + 1))
+        return number
+
+    def _create_if_missing(self, series: DocumentSeries, year: FinancialYear) -> sa.Executable:
+        values = {"series": series.value, "financial_year": year.start_year, "next_number": 1}
+        if self._connection.dialect.name == "mysql":
+            insert = mysql.insert(document_counters).values(**values)
+            # A no-op update: on a duplicate it only locks the existing row.
+            return insert.on_duplicate_key_update(next_number=document_counters.c.next_number)
+        # SQLite: this writer already holds the database's write lock (BEGIN IMMEDIATE).
+        return sqlite.insert(document_counters).values(**values).on_conflict_do_nothing()
+
+
+class SqlTaxDocumentRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, document: NewTaxDocument) -> IssuedDocument:
+        doc = document.document
+        try:
+            async with self._connection.begin_nested():
+                result = await self._connection.execute(
+                    sa.insert(tax_documents).values(
+                        kind=doc.kind.value,
+                        booking_id=doc.booking_id,
+                        user_id=document.user_id,
+                        number=doc.number,
+                        financial_year=doc.financial_year,
+                        sequence=document.sequence,
+                        issued_at=doc.issued_at,
+                        total_paise=doc.total_paise,
+                        document=_encode(doc).decode(),
+                    )
+                )
+        except IntegrityError:
+            raise Conflict(f"booking {doc.booking_id} already has a {doc.kind.value.replace('_', ' ')}") from None
+        return IssuedDocument(id=result.inserted_primary_key[0], user_id=document.user_id, document=doc)
+
+    async def for_booking(self, kind: DocumentKind, booking_id: int) -> IssuedDocument | None:
+        query = sa.select(*_DOCUMENT_COLUMNS).where(
+            tax_documents.c.booking_id == booking_id, tax_documents.c.kind == kind.value
+        )
+        row = (await self._connection.execute(query)).first()
+        if row is None:
+            return None
+        pdf = None if row.pdf_key is None else PdfFile(key=row.pdf_key, size=row.pdf_size, sha256=row.pdf_sha256)
+        return IssuedDocument(id=row.id, user_id=row.user_id, document=_decode_document(row.document), pdf=pdf)
+
+    async def set_pdf(self, document_id: int, pdf: PdfFile) -> None:
+        await self._connection.execute(
+            sa.update(tax_documents)
+            .where(tax_documents.c.id == document_id)
+            .values(pdf_key=pdf.key, pdf_size=pdf.size, pdf_sha256=pdf.sha256)
+        )
+
+
+class SqlRefundRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, refund: NewRefund) -> RefundRecord:
+        values = msgspec.structs.asdict(refund)
+        try:
+            async with self._connection.begin_nested():
+                result = await self._connection.execute(sa.insert(refunds).values(**values))
+        except IntegrityError:
+            raise Conflict(f"booking {refund.booking_id} has already been refunded") from None
+        return RefundRecord(id=result.inserted_primary_key[0], **values)
+
+    async def for_booking(self, booking_id: int) -> RefundRecord | None:
+        row = (await self._connection.execute(sa.select(*_REFUND_COLUMNS).where(refunds.c.booking_id == booking_id))).first()
+        return None if row is None else RefundRecord(**row._mapping)

@@ -1,0 +1,90 @@
+"""Regular programs: public reads, enrolment, the caller's enrolments, admin edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.di import Provide
+from litestar.security.jwt import Token
+
+from lebrq.domain.media import MediaKind
+from lebrq.domain.pagination import PageRequest
+from lebrq.http.media_controller import MediaOut, file_url
+from lebrq.http.pagination import Paginated, paginated, provide_page_request
+from lebrq.http.programs_schema import ProgramBookingOut, ProgramCreate, ProgramOut, ProgramPatch
+from lebrq.http.security import AuthUser, admin_only
+from lebrq.http.services import Services
+from lebrq.http.uploads import UPLOAD_ROUTE_OPT, incoming_files
+
+Caller = Request[AuthUser, Token, Any]
+_PAGE = {"page_request": Provide(provide_page_request, sync_to_thread=False)}
+MAX_IMAGES_PER_REQUEST = 10
+
+
+class ProgramController(Controller):
+    path = "/api/programs"
+    tags = ["programs"]
+
+    @get("/", exclude_from_auth=True, dependencies=_PAGE, summary="Regular programs, newest first")
+    async def list_programs(self, services: Services, page_request: PageRequest) -> Paginated[ProgramOut]:
+        return paginated(await services.programs.list(page_request), ProgramOut.of)
+
+    @get("/{program_id:int}", exclude_from_auth=True)
+    async def get_program(self, services: Services, program_id: int) -> ProgramOut:
+        return ProgramOut.of(await services.programs.get(program_id))
+
+    @post("/{program_id:int}/enroll", status_code=201, description="409 when the program is full, has ended, or the caller is already enrolled.")
+    async def enroll(self, request: Caller, services: Services, program_id: int) -> ProgramBookingOut:
+        return ProgramBookingOut.of(await services.programs.enroll(program_id, request.user.id))
+
+    @post("/{program_id:int}/enrolments/{booking_id:int}/cancel", status_code=200, description="Frees the seat; 409 if already cancelled.")
+    async def cancel_enrolment(self, request: Caller, services: Services, program_id: int, booking_id: int) -> ProgramBookingOut:
+        cancelled = await services.programs.cancel_enrolment(
+            program_id, booking_id, user_id=request.user.id, is_admin=request.user.is_admin
+        )
+        return ProgramBookingOut.of(cancelled)
+
+
+class MyEnrolmentsController(Controller):
+    path = "/api/bookings/regular-programs"
+    tags = ["programs", "bookings"]
+
+    @get("/", dependencies=_PAGE, summary="The caller's program enrolments, newest first")
+    async def list_mine(self, request: Caller, services: Services, page_request: PageRequest) -> Paginated[ProgramBookingOut]:
+        return paginated(await services.programs.enrolments_of(request.user.id, page_request), ProgramBookingOut.of)
+
+
+class AdminProgramController(Controller):
+    path = "/api/admin/programs"
+    tags = ["admin", "programs"]
+    guards = [admin_only]
+
+    @post("/", status_code=201, description="409 if a session would overlap an active booking or another program at the venue.")
+    async def create_program(self, services: Services, data: ProgramCreate) -> ProgramOut:
+        return ProgramOut.of(await services.programs.create(data.fields()))
+
+    @patch("/{program_id:int}", description="Changes only the fields sent; schedule changes are checked for clashes.")
+    async def update_program(self, services: Services, program_id: int, data: ProgramPatch) -> ProgramOut:
+        return ProgramOut.of(await services.programs.update(program_id, data.fields()))
+
+    @post("/{program_id:int}/poster", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
+    async def upload_poster(self, request: Caller, services: Services, program_id: int) -> MediaOut:
+        """A poster (JPEG, PNG or WebP) in multipart part `file`; becomes the program's poster_url."""
+        await services.programs.require(program_id)
+        rules = services.media.rules(MediaKind.POSTER)
+        media = (await services.media.upload(rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id))[0]
+        await services.programs.set_poster(program_id, file_url(media.id))
+        return MediaOut.of(media)
+
+    @post("/{program_id:int}/images", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
+    async def upload_images(self, request: Caller, services: Services, program_id: int) -> list[MediaOut]:
+        """1 to 10 images (JPEG, PNG, WebP or GIF) in multipart parts named `files`; added to image_urls."""
+        await services.programs.require(program_id)
+        rules = services.media.rules(MediaKind.IMAGE, field="files", min_files=1, max_files=MAX_IMAGES_PER_REQUEST)
+        added = await services.media.upload(rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id)
+        await services.programs.add_images(program_id, [file_url(media.id) for media in added])
+        return [MediaOut.of(media) for media in added]
+
+
+PROGRAM_CONTROLLERS = [ProgramController, MyEnrolmentsController, AdminProgramController]
