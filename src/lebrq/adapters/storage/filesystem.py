@@ -3,27 +3,31 @@
 A write goes to a hidden temporary file in the destination folder, is fsynced, then
 renamed over the key's path, so a blob is either absent or complete, and a crash leaves
 at most a `.*.part` file that `discard_abandoned_writes` removes later. Disk work runs
-in worker threads (anyio's, which finish their call even when the task is cancelled, so
-cleanup never races a write in flight); writes are batched into `write_buffer_size`
-blocks to keep thread hops few."""
+in the adapter's I/O threads, one block ahead of the event loop (the next block is
+received while the previous one is hashed and written; the next chunk is read while the
+previous one is sent); a cancelled task still waits for its block in flight, so cleanup
+never races a write. Writes are batched into `write_buffer_size` blocks."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import stat
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
-
-import anyio.to_thread
+from typing import Any, BinaryIO, TypeVar
 
 from lebrq.domain.blobs import BlobInfo, InvalidBlobKey, SizeLimit, StoredBlob, check_blob_key, check_byte_range
 from lebrq.ports.blob_storage import BlobNotFound
 
 PARTIAL_SUFFIX = ".part"
+T = TypeVar("T")
+# writev takes at most IOV_MAX (1024 on Linux) buffers per call.
+MAX_CHUNKS_PER_BLOCK = 512
 
 
 class FilesystemBlobStorage:
@@ -34,11 +38,14 @@ class FilesystemBlobStorage:
         read_chunk_size: int = 256 * 1024,
         write_buffer_size: int = 1024 * 1024,
         fsync: bool = True,
+        io_threads: int = 8,
     ) -> None:
         self.root = Path(root).resolve()
         self.read_chunk_size = read_chunk_size
         self.write_buffer_size = write_buffer_size
         self._fsync = fsync
+        # Disk work and hashing run here, off the event loop; both release the GIL.
+        self._io = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="blob-io")
 
     def path_of(self, key: str) -> Path:
         path = self.root / check_blob_key(key)
@@ -50,22 +57,31 @@ class FilesystemBlobStorage:
 
     async def write(self, key: str, chunks: AsyncIterable[bytes], *, max_bytes: int | None = None) -> StoredBlob:
         path = self.path_of(key)
-        file, partial = await anyio.to_thread.run_sync(_open_partial, path)
+        file, partial = await self._run(_open_partial, path)
         hasher = hashlib.sha256()
         limit = SizeLimit(max_bytes)
-        buffer = bytearray()
+        # Chunks are gathered into blocks of about `write_buffer_size` bytes, without
+        # copying; a block is hashed and written (by two I/O threads in parallel) while
+        # the next one is received.
+        block: list[bytes] = []
+        block_size = 0
+        in_flight: list[Future[Any]] = []
         try:
             async for chunk in chunks:
                 limit.add(len(chunk))
-                buffer += chunk
-                if len(buffer) >= self.write_buffer_size:
-                    await anyio.to_thread.run_sync(_append, file, hasher, buffer)
-                    buffer.clear()
-            if buffer:
-                await anyio.to_thread.run_sync(_append, file, hasher, buffer)
-                buffer.clear()
-            await anyio.to_thread.run_sync(_commit, file, partial, path, self._fsync)
+                block.append(chunk)
+                block_size += len(chunk)
+                if block_size >= self.write_buffer_size or len(block) == MAX_CHUNKS_PER_BLOCK:
+                    await _all_done(in_flight)
+                    in_flight = self._submit_block(file, hasher, block)
+                    block, block_size = [], 0
+            await _all_done(in_flight)
+            in_flight = self._submit_block(file, hasher, block)
+            await _all_done(in_flight)
+            await self._run(_commit, file, partial, path, self._fsync)
         except BaseException:
+            # Never close the file under a running write; waits for one block at most.
+            wait(in_flight)
             file.close()
             partial.unlink(missing_ok=True)
             raise
@@ -75,26 +91,53 @@ class FilesystemBlobStorage:
         check_byte_range(start, end)
         path = self.path_of(key)
         try:
-            file = await anyio.to_thread.run_sync(_open_at, path, start)
+            file = await self._run(_open_at, path, start)
         except (FileNotFoundError, IsADirectoryError):
             raise BlobNotFound(key) from None
+        remaining = -1 if end is None else end - start  # -1: to the end of the file
+        # The next chunk is read in a thread while the current one is being sent.
+        next_read: Future[bytes] | None = self._read_ahead(file, remaining)
         try:
-            remaining = None if end is None else end - start
-            while remaining is None or remaining > 0:
-                size = self.read_chunk_size if remaining is None else min(self.read_chunk_size, remaining)
-                data = await anyio.to_thread.run_sync(file.read, size)
+            while next_read is not None:
+                data = await asyncio.wrap_future(next_read)
+                next_read = None
                 if not data:
                     return
-                if remaining is not None:
+                if remaining != -1:
                     remaining -= len(data)
+                next_read = self._read_ahead(file, remaining)
                 yield data
         finally:
+            if next_read is not None:
+                wait([next_read])
             file.close()
+
+    def _submit_block(self, file: BinaryIO, hasher: Any, block: list[bytes]) -> list[Future[Any]]:
+        if not block:
+            return []
+        return [self._io.submit(_hash_all, hasher, block), self._io.submit(_write_all, file, block)]
+
+    def _read_ahead(self, file: BinaryIO, remaining: int) -> Future[bytes] | None:
+        if remaining == 0:
+            return None
+        size = self.read_chunk_size if remaining == -1 else min(self.read_chunk_size, remaining)
+        return self._io.submit(file.read, size)
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in the I/O threads. If the caller is cancelled meanwhile,
+        the call still completes before the cancellation is raised, so cleanup code
+        never races it."""
+        future = self._io.submit(function, *args)
+        try:
+            return await asyncio.shield(asyncio.wrap_future(future))
+        except BaseException:
+            wait([future])
+            raise
 
     async def stat(self, key: str) -> BlobInfo | None:
         path = self.path_of(key)
         try:
-            result = await anyio.to_thread.run_sync(os.stat, path)
+            result = await self._run(os.stat, path)
         except FileNotFoundError:
             return None
         if not stat.S_ISREG(result.st_mode):
@@ -104,20 +147,20 @@ class FilesystemBlobStorage:
     async def delete(self, key: str) -> bool:
         path = self.path_of(key)
         try:
-            await anyio.to_thread.run_sync(path.unlink)
+            await self._run(path.unlink)
         except FileNotFoundError:
             return False
         return True
 
     async def keys(self, prefix: str = "") -> AsyncIterator[str]:
-        for key in await anyio.to_thread.run_sync(self._list_keys):
+        for key in await self._run(self._list_keys):
             if key.startswith(prefix):
                 yield key
 
     async def discard_abandoned_writes(self, older_than: datetime) -> int:
         """Delete temporary files of writes that never finished (a killed process)
         last touched before `older_than`; returns how many."""
-        return await anyio.to_thread.run_sync(self._discard_partials, older_than.timestamp())
+        return await self._run(self._discard_partials, older_than.timestamp())
 
     def _list_keys(self) -> list[str]:
         found: list[str] = []
@@ -149,15 +192,25 @@ def _open_partial(path: Path) -> tuple[BinaryIO, Path]:
     return os.fdopen(fd, "wb", buffering=0), Path(name)
 
 
-def _append(file: BinaryIO, hasher: hashlib._Hash, block: bytearray) -> None:
-    # Both release the GIL for large buffers, so the event loop keeps running meanwhile.
-    hasher.update(block)
-    with memoryview(block) as whole:
-        view = whole
-        while view:
-            written = file.write(view)
-            view = view[written:]
-        del view
+def _hash_all(hasher: Any, block: list[bytes]) -> None:
+    for chunk in block:
+        hasher.update(chunk)  # releases the GIL for chunks over 2 KiB
+
+
+def _write_all(file: BinaryIO, block: list[bytes]) -> None:
+    pending = [memoryview(chunk) for chunk in block]
+    while pending:
+        written = os.writev(file.fileno(), pending)
+        while pending and written >= len(pending[0]):
+            written -= len(pending[0])
+            pending.pop(0)
+        if pending and written:
+            pending[0] = pending[0][written:]
+
+
+async def _all_done(futures: list[Future[Any]]) -> None:
+    for future in futures:
+        await asyncio.wrap_future(future)
 
 
 def _commit(file: BinaryIO, partial: Path, path: Path, fsync: bool) -> None:
