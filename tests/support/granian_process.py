@@ -32,7 +32,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +141,7 @@ def running_service(
     env: Mapping[str, str] | None = None,
     base_config: Path = PROJECT_GRANIAN_TOML,
     startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
+    serve_arguments: Sequence[str] = (),
 ) -> Iterator[RunningService]:
     """Start `lebrq serve` in `work_dir` and yield once /api/health answers over TLS.
 
@@ -150,6 +151,7 @@ def running_service(
         DATABASE_URL, GRANIAN_* overrides). The service otherwise inherits no lebrq or
         GRANIAN_* variables from the shell; VAR_DIR is `<work_dir>/var`, so the SQLite
         database, media, JWT secret and certificate are all fresh.
+    serve_arguments: more `lebrq serve` arguments, e.g. `("--app", "tests.support.fault_routes:create_app_with_fault_routes")`.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     settings = tomllib.loads(base_config.read_text(encoding="utf-8"))
@@ -175,7 +177,7 @@ def running_service(
     log_file = work_dir / "service.log"
     with log_file.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "lebrq.cli", "serve", "--config", str(config_file)],
+            [sys.executable, "-m", "lebrq.cli", "serve", "--config", str(config_file), *serve_arguments],
             cwd=work_dir,
             env=environment,
             stdin=subprocess.DEVNULL,
@@ -235,11 +237,17 @@ class ServiceStarter:
         self._started = 0
 
     def __call__(
-        self, *, config: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None
+        self,
+        *,
+        config: Mapping[str, object] | None = None,
+        env: Mapping[str, str] | None = None,
+        serve_arguments: Sequence[str] = (),
     ) -> RunningService:
         self._started += 1
         work_dir = self._tmp_path / f"service-{self._started}"
-        return self._stack.enter_context(running_service(work_dir, config=config, env=env))
+        return self._stack.enter_context(
+            running_service(work_dir, config=config, env=env, serve_arguments=serve_arguments)
+        )
 
     def close(self) -> None:
         self._stack.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from lebrq.adapters.sql.migrations import upgrade_to_head
 from lebrq.bootstrap import load_settings
 from lebrq.server.dev_certificate import DevelopmentCertificate, ensure_development_certificate
 from lebrq.server.granian_config import (
+    APP_TARGET,
     ConfigValue,
     GranianConfig,
     GranianConfigError,
@@ -26,6 +28,7 @@ from lebrq.server.granian_config import (
     resolve_granian_config,
 )
 from lebrq.server.launch import exec_granian
+from lebrq.server.observability import observability_environment
 from lebrq.settings import Settings, SettingsError, settings_from_env
 
 logger = logging.getLogger("lebrq.serve")
@@ -43,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="Granian settings; keys are Granian's option names (default: ./granian.toml)",
     )
+    # Not for production: tests point this at a factory that adds test-only routes
+    # (tests/support/fault_routes.py). Hidden from --help.
+    parser.add_argument("--app", default=APP_TARGET, help=argparse.SUPPRESS)
     parser.add_argument(
         "--print-config",
         action="store_true",
@@ -69,7 +75,12 @@ def run(args: argparse.Namespace) -> int:
         shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
         print(f"lebrq serve: cannot apply migrations to {shown_url}: {exc}", file=sys.stderr)
         return EXIT_NOT_READY
-    exec_granian(config)
+    os.environ.update(
+        observability_environment(
+            Path(settings.var_dir), log_level=settings.log_level, log_config_configured=config.value("log-config") is not None
+        )
+    )
+    exec_granian(config, app_target=args.app)
 
 
 def configure_granian(config_path: Path, settings: Settings) -> GranianConfig:

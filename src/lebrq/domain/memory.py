@@ -113,6 +113,7 @@ class MemoryMonitor:
         if level is MemoryLevel.OK:
             return MemoryCheck(reading=reading, level=level)
         collected = self._collect()
+        self._probe.release_free_memory()
         after = self._probe.read()
         freed = max(0, reading.process_rss_bytes - after.process_rss_bytes)
         logger.warning(

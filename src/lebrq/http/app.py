@@ -47,10 +47,9 @@ def build_http_app(
     jwt_auth = build_jwt_auth(jwt_secret, jwt_ttl)
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, *extra_route_handlers],
-        middleware=operations.middleware(),
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        on_app_init=[jwt_auth.on_app_init],
+        on_app_init=[jwt_auth.on_app_init, operations.on_app_init],
         lifespan=list(lifespan),
         request_max_body_size=max_body_size,
         openapi_config=OpenAPIConfig(title="LeBRQ API", version=__version__),

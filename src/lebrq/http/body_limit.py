@@ -15,9 +15,11 @@ from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lebrq.http.raw_responses import send_error
+from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.metrics import Metrics
 
 BODY_TOO_LARGE = "body_too_large"
+DRAIN_FACTOR = 4
 
 
 class BodyTooLarge(HTTPException):
@@ -31,9 +33,10 @@ def too_large_detail(limit: int) -> str:
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, memory: MemoryProbe) -> None:
         self.app = app
         self.metrics = metrics
+        self.memory = memory
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = scope["route_handler"].resolve_request_max_body_size() if scope["type"] == "http" else None
@@ -43,23 +46,52 @@ class BodySizeLimit:
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
             self.metrics.count_rejection(BODY_TOO_LARGE)
-            # The body stays unread; closing the connection is cheaper than draining it.
             await send_error(send, 413, too_large_detail(limit), extra={"limit_bytes": limit}, headers={"Connection": "close"})
+            await _discard_rest(receive, limit)
             return
 
         received = 0
+        refused = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    refused = True
                     self.metrics.count_rejection(BODY_TOO_LARGE)
                     raise BodyTooLarge(detail=too_large_detail(limit), extra={"limit_bytes": limit})
             return message
 
-        await self.app(scope, counted_receive, send)
+        try:
+            await self.app(scope, counted_receive, send)
+        finally:
+            if refused:
+                # A handler that buffers (request.body()) held up to `limit` bytes in
+                # chunks; they are garbage now, and the allocator should give them back.
+                self.memory.release_free_memory()
+        if refused:
+            await _discard_rest(receive, limit)
+
+
+async def _discard_rest(receive: Receive, limit: int) -> None:
+    """After a 413, read what the client is still sending and drop each chunk at once.
+
+    Most clients (httpx, requests, many mobile stacks) send the whole body before they
+    read the answer; a server that stops reading leaves them blocked on a full TCP window,
+    and one that closes with unread data makes the kernel send a reset that can destroy
+    the 413 on its way. Draining costs bandwidth, not memory, and is bounded: after
+    DRAIN_FACTOR times the limit more, the connection is simply closed.
+    """
+    budget = DRAIN_FACTOR * limit
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _declared_length(scope: Scope) -> int | None:

@@ -71,7 +71,9 @@ def memory_error_handler(request: Request[Any, Any, Any], _exc: Exception) -> Re
     # the next request starts from a clean heap. The worker keeps serving.
     collected = gc.collect()
     logger.error("MemoryError on %s %s; full collection found %d objects", request.method, request.url.path, collected)
-    request.app.state.operations.metrics.count_rejection(MEMORY_ERROR)
+    operations = request.app.state.operations
+    operations.memory.release_free_memory()
+    operations.metrics.count_rejection(MEMORY_ERROR)
     return error_response(503, MEMORY_ERROR_DETAIL, headers=RETRY_AFTER)
 
 

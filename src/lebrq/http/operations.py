@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar
+from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
@@ -36,6 +37,13 @@ class Operations:
     metrics: Metrics
     memory_check_seconds: float = 2.0
 
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        """Puts the protective middleware in front of everything, authentication included
+        (which inserts itself first): a request refused for memory or size costs no
+        token check, and an unauthenticated one still meets the limits."""
+        app_config.middleware[:0] = self.middleware()
+        return app_config
+
     def middleware(self) -> list[Any]:
         """Outermost first: metrics see every answer (refusals included), the guard refuses
         before anything else runs, the body limit before a handler reads, and gzip sits
@@ -44,7 +52,7 @@ class Operations:
         return [
             DefineMiddleware(RequestMetrics, metrics=self.metrics),
             DefineMiddleware(MemoryGuard, watch=watch, metrics=self.metrics),
-            DefineMiddleware(BodySizeLimit, metrics=self.metrics),
+            DefineMiddleware(BodySizeLimit, metrics=self.metrics, memory=self.memory),
             DefineMiddleware(JsonGzip),
         ]
 

@@ -20,3 +20,8 @@ class MemoryProbe(Protocol):
         """System memory now and the resident set of this process. Cheap (reads /proc),
         but still not something to do on every request."""
         ...
+
+    def release_free_memory(self) -> None:
+        """Hand heap pages the allocator keeps after large frees back to the OS, so RSS
+        falls after a burst (a refused big body, a full collection)."""
+        ...

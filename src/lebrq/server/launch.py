@@ -19,11 +19,13 @@ import os
 import sys
 from typing import NoReturn
 
-from lebrq.server.granian_config import GranianConfig
+from lebrq.server.granian_config import APP_TARGET, GranianConfig
 
 
-def exec_granian(config: GranianConfig) -> NoReturn:
-    command = [sys.executable, "-m", "granian", *config.arguments]
+def exec_granian(config: GranianConfig, app_target: str = APP_TARGET) -> NoReturn:
+    """`app_target` replaces the application factory (tests add test-only routes this way)."""
+    assert config.arguments[0] == APP_TARGET, "the factory comes first in Granian's arguments"
+    command = [sys.executable, "-m", "granian", app_target, *config.arguments[1:]]
     environment = {**os.environ, **config.environment}
     logging.shutdown()
     sys.stdout.flush()

@@ -12,6 +12,7 @@ class FixedMemoryProbe:
         self.used_percent = used_percent
         self.process_rss_bytes = process_rss_bytes
         self.reads = 0
+        self.releases = 0
 
     def read(self) -> MemoryReading:
         self.reads += 1
@@ -23,3 +24,6 @@ class FixedMemoryProbe:
             used_percent=self.used_percent,
             process_rss_bytes=self.process_rss_bytes,
         )
+
+    def release_free_memory(self) -> None:
+        self.releases += 1
