@@ -4,13 +4,13 @@ server's memory flat, and the stored file is exactly what was sent."""
 from __future__ import annotations
 
 import hashlib
-import threading
 from pathlib import Path
 
 import pytest
 
 from tests.support.granian_process import ServiceStarter
 from tests.support.media import GeneratedUpload, file_body, sample_file
+from tests.support.rss import RssSampler
 
 pytestmark = pytest.mark.granian
 
@@ -18,29 +18,6 @@ MIB = 1024 * 1024
 UPLOAD_BYTES = 300 * 1000 * 1000
 MAX_RSS_GROWTH = 24 * MIB
 ADMIN = {"ADMIN_EMAIL": "admin@example.com", "ADMIN_PASSWORD": "admin-password-1"}
-
-
-class RssSampler:
-    """Samples the service's process tree RSS every 50 ms in a thread until stopped."""
-
-    def __init__(self, read_rss: object) -> None:
-        self._read = read_rss
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._read())  # type: ignore[operator]
-            self._stop.wait(0.05)
 
 
 def test_300_mb_chunked_upload_keeps_memory_flat_and_stores_the_exact_bytes(granian_service: ServiceStarter) -> None:
