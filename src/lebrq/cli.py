@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "run the service under Granian with the settings in granian.toml"),
     "db": ("db", "database migrations: upgrade, current"),
     "create-admin": ("create_admin", "create an administrator, or promote an existing account"),
+    "verify": ("verify", "check a running deployment end to end (health, TLS, limits, gzip, uploads)"),
     "sweep-media": ("sweep_media", "delete stored files no media record refers to (crash leftovers)"),
     "seed-demo": ("seed_demo", "fill the database with demo venues, items, users and N bookings (--bookings N)"),
 }
