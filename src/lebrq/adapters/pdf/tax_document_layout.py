@@ -38,10 +38,28 @@ def render_pdf(encoded_document: bytes) -> bytes:
     return bytes(_draw(_decode.decode(encoded_document)).output())
 
 
+class _PagedDocument(FPDF):
+    """Every page carries the document number and "page n of N" in its footer."""
+
+    def __init__(self, doc: TaxDocument) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._doc = doc
+
+    def footer(self) -> None:
+        kind = "invoice" if self._doc.kind is DocumentKind.TAX_INVOICE else "credit note"
+        self.set_y(-15)
+        _rule(self)
+        self.set_font(FONT, "", 7.5)
+        self.set_text_color(*MUTED)
+        self.cell(PAGE_WIDTH / 2, 5, f"This is a computer-generated {kind} and needs no signature.")
+        self.cell(PAGE_WIDTH / 2, 5, f"{self._doc.number}  ·  page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(*INK)
+
+
 def _draw(doc: TaxDocument) -> FPDF:
     is_invoice = doc.kind is DocumentKind.TAX_INVOICE
     title = "TAX INVOICE" if is_invoice else "CREDIT NOTE"
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _PagedDocument(doc)
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
@@ -68,11 +86,11 @@ def _header(pdf: FPDF, doc: TaxDocument, title: str) -> None:
     seller = doc.seller
     top = pdf.get_y()
     pdf.set_font(FONT, "B", 16)
-    pdf.multi_cell(110, 7, seller.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(110, 7, seller.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*MUTED)
     if seller.address:
-        pdf.multi_cell(110, 4.5, seller.address, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(110, 4.5, seller.address, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.cell(110, 4.5, f"State: {seller.state} (code {seller.state_code})", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.set_font(FONT, "B", 9)
@@ -111,7 +129,7 @@ def _document_details(pdf: FPDF, doc: TaxDocument, is_invoice: bool) -> None:
         pdf.cell(38, 5, label)
         pdf.set_text_color(*INK)
         pdf.set_font(FONT, "B" if label.endswith("no.") else "", 9)
-        pdf.multi_cell(PAGE_WIDTH - 38, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(PAGE_WIDTH - 38, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.ln(2)
     _rule(pdf)
 
@@ -132,7 +150,7 @@ def _parties(pdf: FPDF, doc: TaxDocument) -> None:
         pdf.set_text_color(*INK)
         for index, text in enumerate(line for line in lines if line):
             pdf.set_font(FONT, "B" if index == 0 else "", 10 if index == 0 else 9)
-            pdf.multi_cell(88, 5, text, new_x=XPos.LEFT, new_y=YPos.NEXT)
+            pdf.multi_cell(88, 5, text, new_x=XPos.LEFT, new_y=YPos.NEXT, align="L")
     pdf.set_y(max(pdf.get_y(), top + 20) + 4)
 
 
@@ -151,7 +169,7 @@ def _line_table(pdf: FPDF, doc: TaxDocument) -> None:
     pdf.set_draw_color(*RULE)
     for number, line in enumerate(doc.lines, start=1):
         pdf.set_font(FONT, "", 9)
-        wrapped = pdf.multi_cell(COLUMNS[1] - 2, 5, line.description, dry_run=True, output="LINES")
+        wrapped = pdf.multi_cell(COLUMNS[1] - 2, 5, line.description, dry_run=True, output="LINES", align="L")
         height = max(1, len(wrapped)) * 5 + 2
         if pdf.will_page_break(height):
             pdf.add_page()
@@ -166,7 +184,7 @@ def _line_table(pdf: FPDF, doc: TaxDocument) -> None:
                 pdf.cell(width, 5, text, align=align)
             x += width
         pdf.set_xy(pdf.l_margin + COLUMNS[0] + 1, y + 1)
-        pdf.multi_cell(COLUMNS[1] - 2, 5, line.description)
+        pdf.multi_cell(COLUMNS[1] - 2, 5, line.description, align="L")
         pdf.set_y(y + height)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + PAGE_WIDTH, pdf.get_y())
     pdf.set_draw_color(0, 0, 0)
@@ -197,7 +215,7 @@ def _totals(pdf: FPDF, doc: TaxDocument, is_invoice: bool) -> None:
     pdf.cell(PAGE_WIDTH, 5, "Amount in words", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.set_font(FONT, "B", 9.5)
-    pdf.multi_cell(PAGE_WIDTH, 5, doc.amount_in_words, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(PAGE_WIDTH, 5, doc.amount_in_words, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*MUTED)
     pdf.cell(PAGE_WIDTH, 5, f"Tax payable on reverse charge: No. Currency: {doc.currency}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -215,13 +233,6 @@ def _closing(pdf: FPDF, doc: TaxDocument, is_invoice: bool) -> None:
     pdf.set_x(115)
     pdf.set_font(FONT, "", 8)
     pdf.cell(80, 5, "Authorised signatory", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_y(-25)
-    _rule(pdf)
-    pdf.set_font(FONT, "", 7.5)
-    pdf.set_text_color(*MUTED)
-    kind = "invoice" if is_invoice else "credit note"
-    pdf.cell(PAGE_WIDTH / 2, 4, f"This is a computer-generated {kind} and needs no signature.")
-    pdf.cell(PAGE_WIDTH / 2, 4, f"{doc.number}  ·  page {pdf.page_no()} of {{nb}}", align="R")
 
 
 def _rule(pdf: FPDF) -> None:
