@@ -38,14 +38,15 @@ from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.document_numbers import NumberFormat
 from lebrq.domain.media import MediaKind
 from lebrq.domain.media_service import MediaService
-from lebrq.domain.memory import MemoryLimits
+from lebrq.domain.memory import MemoryLimits, MemoryMonitor
 from lebrq.domain.otp import OtpCodeHasher
 from lebrq.domain.pricing import rate_from_percent
 from lebrq.domain.program_service import ProgramService, ProgramSlotGuard
 from lebrq.domain.tax_document_files import TaxDocumentFiles
 from lebrq.domain.tax_documents import Seller, TaxDocumentIssuer
 from lebrq.http.app import build_http_app
-from lebrq.http.operations import Operations, memory_monitor_lifespan
+from lebrq.http.operations import Operations
+from lebrq.http.services import services_of
 from lebrq.http.services import Services
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
@@ -190,6 +191,29 @@ def build_operations(settings: Settings, memory_probe: MemoryProbe | None = None
     )
 
 
+def memory_monitor_lifespan(operations: Operations, *, every_seconds: float) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """The memory monitor as a background job of the app's lifetime; each round also
+    refreshes this worker's RSS and pool gauges. At shutdown the job is cancelled and
+    awaited, and the worker's live gauges are withdrawn."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        database = services_of(app.state).database
+        monitor = MemoryMonitor(operations.memory, operations.limits)
+
+        async def check_and_record() -> None:
+            check = monitor.check()
+            operations.metrics.record_process(rss_bytes=check.reading.process_rss_bytes, pool=database.pool_status())
+
+        try:
+            async with run_periodically(check_and_record, every_seconds=every_seconds, name="memory-monitor"):
+                yield
+        finally:
+            operations.metrics.close()
+
+    return lifespan
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -220,7 +244,7 @@ def create_app(
         jwt_secret=settings.jwt_secret,
         jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes),
         max_body_size=settings.max_body_size_bytes,
-        lifespan=[lifespan, memory_monitor_lifespan(operations, interval_seconds=settings.memory_monitor_seconds)],
+        lifespan=[lifespan, memory_monitor_lifespan(operations, every_seconds=settings.memory_monitor_seconds)],
         operations=operations,
         extra_route_handlers=extra_route_handlers,
     )

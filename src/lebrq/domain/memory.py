@@ -8,7 +8,6 @@ the threshold, runs one full garbage collection and logs what that gave back.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import gc
 import logging
@@ -126,13 +125,3 @@ class MemoryMonitor:
             extra={"collected_objects": collected, "freed_bytes": freed},
         )
         return MemoryCheck(reading=after, level=self._limits.level_of(after.used_percent), collected_objects=collected, freed_bytes=freed)
-
-    async def run(self, interval_seconds: float, on_check: Callable[[MemoryCheck], None] = lambda _check: None) -> None:
-        """Checks every `interval_seconds` until cancelled (by the lifespan, at shutdown).
-        A failing check is logged and the loop goes on: the monitor must outlive a bad reading."""
-        while True:
-            try:
-                on_check(self.check())
-            except Exception:
-                logger.exception("memory check failed")
-            await asyncio.sleep(interval_seconds)

@@ -4,25 +4,19 @@ backend and passes them in; the app keeps this object on `app.state.operations`.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
-from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
-from lebrq.domain.memory import MemoryCheck, MemoryLimits, MemoryMonitor, MemoryWatch
+from lebrq.domain.memory import MemoryLimits, MemoryWatch
 from lebrq.http.body_limit import BodySizeLimit
 from lebrq.http.compression import JsonGzip
 from lebrq.http.memory_guard import MemoryGuard
 from lebrq.http.metrics import RequestMetrics
-from lebrq.http.services import services_of
 from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.metrics import Metrics
 
@@ -87,29 +81,3 @@ def memory_health(operations: Operations) -> MemoryHealth:
         status=str(limits.level_of(reading.used_percent)),
     )
 
-
-def memory_monitor_lifespan(
-    operations: Operations, *, interval_seconds: float
-) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """Runs the memory monitor as a background task for the app's lifetime; each round
-    also refreshes this worker's RSS and pool gauges. Cancelled and awaited at shutdown,
-    and the worker's live gauges are withdrawn."""
-
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        database = services_of(app.state).database
-        monitor = MemoryMonitor(operations.memory, operations.limits)
-
-        def record(check: MemoryCheck) -> None:
-            operations.metrics.record_process(rss_bytes=check.reading.process_rss_bytes, pool=database.pool_status())
-
-        task = asyncio.create_task(monitor.run(interval_seconds, record), name="lebrq-memory-monitor")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            operations.metrics.close()
-
-    return lifespan
