@@ -104,6 +104,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         pool_timeout=settings.db_pool_timeout,
     )
     renderer = Fpdf2DocumentRenderer(settings.pdf_render_pool, settings.pdf_render_workers)  # type: ignore[arg-type]
+    blob_storage = FilesystemBlobStorage(settings.media_dir)
     try:
         yield Adapters(
             uow=SqlUnitOfWorkFactory(engine),
@@ -115,11 +116,12 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
             ),
             otp_sender=LoggingOtpSender(),
             clock=SystemClock(),
-            blob_storage=FilesystemBlobStorage(settings.media_dir),
+            blob_storage=blob_storage,
             document_renderer=renderer,
         )
     finally:
         await asyncio.to_thread(renderer.close)
+        await asyncio.to_thread(blob_storage.close)
         await engine.dispose()
 
 

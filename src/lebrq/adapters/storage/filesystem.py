@@ -47,6 +47,10 @@ class FilesystemBlobStorage:
         # Disk work and hashing run here, off the event loop; both release the GIL.
         self._io = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="blob-io")
 
+    def close(self) -> None:
+        """Stop the I/O threads once in-flight work is done (the lifespan's shutdown)."""
+        self._io.shutdown(wait=True)
+
     def path_of(self, key: str) -> Path:
         path = self.root / check_blob_key(key)
         # The key syntax already rules out "..", absolute paths and dot-files; this is
