@@ -22,7 +22,6 @@ import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,34 +32,10 @@ sys.path.insert(0, str(ROOT))
 import psutil  # noqa: E402
 
 from tests.support.granian_process import RunningService, running_service  # noqa: E402
+from tests.support.rss import RssSampler  # noqa: E402
 
 MIB = 1024 * 1024
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench-admin@example.com", "bench-password-1"
-
-
-class RssSampler:
-    """Samples the worker's and the whole server's RSS every 10 ms in a thread."""
-
-    def __init__(self, service: RunningService) -> None:
-        self._service = service
-        self.worker_peak = 0
-        self.tree_peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> RssSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.worker_peak = max(self.worker_peak, worker_rss(self._service))
-            self.tree_peak = max(self.tree_peak, self._service.process_tree_rss())
-            time.sleep(0.01)
 
 
 def worker_rss(service: RunningService) -> int:
@@ -140,7 +115,7 @@ def measure(mode: str, invoices: int, concurrency: int) -> dict[str, float]:
             time.sleep(1.0)
             idle_before = worker_rss(service)
             cold = asyncio.run(download_all(service, user, ids[:1], 1))[0]
-            with RssSampler(service) as sampler:
+            with RssSampler(lambda: worker_rss(service), 0.01) as worker, RssSampler(service.process_tree_rss, 0.01) as server:
                 first = asyncio.run(download_all(service, user, ids[1:], concurrency))
             cached = asyncio.run(download_all(service, user, ids[1:], concurrency))
             time.sleep(2.0)
@@ -154,9 +129,9 @@ def measure(mode: str, invoices: int, concurrency: int) -> dict[str, float]:
         "cached_p50": statistics.median(cached),
         "cached_p95": _p95(cached),
         "idle_before": idle_before / MIB,
-        "worker_peak": sampler.worker_peak / MIB,
+        "worker_peak": worker.peak / MIB,
         "idle_after": idle_after / MIB,
-        "tree_peak": sampler.tree_peak / MIB,
+        "tree_peak": server.peak / MIB,
         "tree_after": tree_after / MIB,
     }
 
