@@ -123,7 +123,7 @@ def test_print_config_shows_effective_settings_with_their_origin(
     assert effective["ssl-certificate"] == str(tls_dir / "dev-cert.pem")
     assert effective["ssl-keyfile"] == str(tls_dir / "dev-key.pem")
     assert "# development certificate" in output
-    assert "respawn-failed-workers = false  # Granian default" in output
+    assert "reload = false  # Granian default" in output
     assert f"--interface asgi --factory {APP_TARGET}" in output
     assert "interface" not in effective and "factory" not in effective
     # Printing prepares nothing else: no database, no JWT secret.
