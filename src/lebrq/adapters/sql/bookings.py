@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
+from typing import Any
 
 import anyio
 import sqlalchemy as sa
@@ -311,15 +312,24 @@ class SqlBookingRepository:
         )
         # A server-side cursor (MySQL: unbuffered SSCursor): rows arrive batch by batch.
         result = await self._connection.stream(query)
+        throttle = await _ReadThrottle.of(self._connection)
+        batches = result.partitions()
         finished = False
         try:
-            async for batch in result.partitions():
+            while True:
+                throttle.resume()
+                batch = await anext(batches, None)
+                # While the rows wait for a slow client, the server must wait too.
+                throttle.pause()
+                if batch is None:
+                    break
                 for row in batch:
                     yield BookingExportRow(*row[:7], BookingStatus(row.status), *row[8:])
             finished = True
         finally:
             # Shielded: a disconnecting client cancels the task that iterates us.
             with anyio.CancelScope(shield=True):
+                throttle.resume()
                 if finished:
                     await result.close()
                 else:
@@ -345,3 +355,29 @@ class SqlBookingRepository:
         for line in await self._connection.execute(query):
             lines[line.booking_id].append(_line(line))
         return [_booking(row, lines[row.id]) for row in rows]
+
+
+class _ReadThrottle:
+    """Flow control for a streamed MySQL result. asyncmy (0.2.18) reads from the socket
+    whenever bytes arrive, into one receive buffer that grows without limit: with an
+    unbuffered cursor and a client slower than the database, the whole result would pile
+    up in that buffer. Pausing the transport between batches lets TCP hold the server
+    back instead. On other drivers (aiosqlite) this does nothing."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+
+    @classmethod
+    async def of(cls, connection: AsyncConnection) -> _ReadThrottle:
+        raw = await connection.get_raw_connection()
+        transport = getattr(raw.driver_connection, "_transport", None)
+        usable = all(hasattr(transport, name) for name in ("pause_reading", "resume_reading", "is_reading"))
+        return cls(transport if usable else None)
+
+    def pause(self) -> None:
+        if self._transport is not None and not self._transport.is_closing() and self._transport.is_reading():
+            self._transport.pause_reading()
+
+    def resume(self) -> None:
+        if self._transport is not None and not self._transport.is_closing() and not self._transport.is_reading():
+            self._transport.resume_reading()

@@ -1,0 +1,110 @@
+"""EXPLAIN on MariaDB for the statements the booking lists really send: each filter and
+the newest-first order is served by an index (no filesort, no full scan), and a page's
+item lines come from one indexed IN query. Statements are captured from the SQL
+repository as it runs, so the plans follow any change to the queries."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lebrq.adapters.sql.bookings import SqlBookingRepository
+from lebrq.adapters.sql.demo_data import seed_demo
+from lebrq.adapters.sql.engine import create_engine
+from lebrq.domain.bookings import BookingFilter, BookingItemFilter, BookingStatus, TimeSlot
+from lebrq.domain.pagination import PageRequest
+from tests.support.booking_factories import NOW
+
+pytestmark = pytest.mark.anyio
+
+Call = Callable[[SqlBookingRepository], Awaitable[Any]]
+PAGE = PageRequest(page=1, page_size=20)
+
+
+async def _plans(connection: AsyncConnection, call: Call) -> list[tuple[str, list[dict[str, Any]]]]:
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    sync_engine = connection.sync_engine
+    sa.event.listen(sync_engine, "before_cursor_execute", capture)
+    try:
+        await call(SqlBookingRepository(connection))
+    finally:
+        sa.event.remove(sync_engine, "before_cursor_execute", capture)
+    plans = []
+    for statement, parameters in statements:
+        result = await connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+        plans.append((statement, [dict(row._mapping) for row in result]))
+    return plans
+
+
+# name, repository call, index (or space-separated indexes) expected for its main query.
+CASES: list[tuple[str, Call, str]] = [
+    ("own bookings", lambda r: r.list(BookingFilter(user_id=3), PAGE, NOW), "ix_bookings_user_id_created_at_id"),
+    ("own bookings by status", lambda r: r.list(BookingFilter(user_id=3, status=BookingStatus.CONFIRMED), PAGE, NOW),
+     "ix_bookings_user_id_status_created_at_id"),
+    ("admin, no filter", lambda r: r.list(BookingFilter(), PAGE, NOW), "ix_bookings_created_at_id"),
+    ("admin by status", lambda r: r.list(BookingFilter(status=BookingStatus.CANCELLED), PAGE, NOW),
+     "ix_bookings_status_created_at_id"),
+    ("admin by venue", lambda r: r.list(BookingFilter(venue_id=2), PAGE, NOW), "ix_bookings_venue_id_created_at_id"),
+    ("booking items by item", lambda r: r.list_items(BookingItemFilter(item_id=3), PageRequest(page=1, page_size=50)),
+     "ix_booking_items_item_id_id"),
+    ("booking items by booking", lambda r: r.list_items(BookingItemFilter(booking_id=40), PageRequest()),
+     "ix_booking_items_booking_id_id"),
+    ("venue busy slots", lambda r: r.busy(2, TimeSlot(NOW, NOW.replace(year=NOW.year + 1)), NOW),
+     # Either bounds the range; MariaDB picks start_at when few slots lie ahead.
+     "ix_bookings_venue_id_status_start_at ix_bookings_start_at"),
+]
+
+
+@pytest.fixture(scope="module")
+def seeded_mariadb(mariadb_session_url: str) -> str:
+    import asyncio
+
+    from tests.support.databases import empty_mariadb_tables
+
+    empty_mariadb_tables(mariadb_session_url)
+
+    async def seed() -> None:
+        engine = create_engine(mariadb_session_url)
+        try:
+            await seed_demo(engine, bookings_count=20_000, users_count=200, password_hash="x", batch_rows=5_000)
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql("ANALYZE TABLE bookings, booking_items")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+    return mariadb_session_url
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize(("name", "call", "index"), CASES, ids=[case[0] for case in CASES])
+async def test_list_queries_use_their_index(seeded_mariadb: str, name: str, call: Call, index: str) -> None:
+    engine = create_engine(seeded_mariadb)
+    try:
+        async with engine.connect() as connection:
+            plans = await _plans(connection, call)
+    finally:
+        await engine.dispose()
+    assert plans, name
+    main_statement, main_plan = plans[0]
+    report = "\n".join(f"{statement}\n  {plan}" for statement, plan in plans)
+    assert main_plan[0]["key"] in index.split(), report
+    for _statement, plan in plans:
+        for row in plan:
+            assert row["type"] != "ALL", report  # never a full table scan
+            assert "filesort" not in (row["Extra"] or ""), report
+    # A page of bookings loads all its item lines in one more query, by booking id:
+    # page + lines (+ a COUNT when the page does not prove the total), never one per booking.
+    if main_statement.lstrip().upper().startswith("SELECT BOOKINGS.ID") and "LIMIT" in main_statement:
+        lines = [plan for statement, plan in plans if "FROM booking_items" in statement]
+        assert len(lines) == 1 and len(plans) <= 3, report
+        assert lines[0][0]["key"] == "ix_booking_items_booking_id_id", report
