@@ -21,11 +21,11 @@ from tests.support.booking_factories import NOW
 
 pytestmark = pytest.mark.anyio
 
-Call = Callable[[SqlBookingRepository], Awaitable[Any]]
+Call = Callable[[SqlBookingRepository, dict[str, int]], Awaitable[Any]]
 PAGE = PageRequest(page=1, page_size=20)
 
 
-async def _plans(connection: AsyncConnection, call: Call) -> list[tuple[str, list[dict[str, Any]]]]:
+async def _plans(connection: AsyncConnection, call: Call, ids: dict[str, int]) -> list[tuple[str, list[dict[str, Any]]]]:
     statements: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
@@ -35,7 +35,7 @@ async def _plans(connection: AsyncConnection, call: Call) -> list[tuple[str, lis
     sync_engine = connection.sync_engine
     sa.event.listen(sync_engine, "before_cursor_execute", capture)
     try:
-        await call(SqlBookingRepository(connection))
+        await call(SqlBookingRepository(connection), ids)
     finally:
         sa.event.remove(sync_engine, "before_cursor_execute", capture)
     plans = []
@@ -47,51 +47,62 @@ async def _plans(connection: AsyncConnection, call: Call) -> list[tuple[str, lis
 
 # name, repository call, index (or space-separated indexes) expected for its main query.
 CASES: list[tuple[str, Call, str]] = [
-    ("own bookings", lambda r: r.list(BookingFilter(user_id=3), PAGE, NOW), "ix_bookings_user_id_created_at_id"),
-    ("own bookings by status", lambda r: r.list(BookingFilter(user_id=3, status=BookingStatus.CONFIRMED), PAGE, NOW),
+    ("own bookings", lambda r, i: r.list(BookingFilter(user_id=i["user"]), PAGE, NOW), "ix_bookings_user_id_created_at_id"),
+    ("own bookings by status", lambda r, i: r.list(BookingFilter(user_id=i["user"], status=BookingStatus.CONFIRMED), PAGE, NOW),
      "ix_bookings_user_id_status_created_at_id"),
-    ("admin, no filter", lambda r: r.list(BookingFilter(), PAGE, NOW), "ix_bookings_created_at_id"),
-    ("admin by status", lambda r: r.list(BookingFilter(status=BookingStatus.CANCELLED), PAGE, NOW),
+    ("admin, no filter", lambda r, i: r.list(BookingFilter(), PAGE, NOW), "ix_bookings_created_at_id"),
+    ("admin by status", lambda r, i: r.list(BookingFilter(status=BookingStatus.CANCELLED), PAGE, NOW),
      "ix_bookings_status_created_at_id"),
-    ("admin by venue", lambda r: r.list(BookingFilter(venue_id=2), PAGE, NOW), "ix_bookings_venue_id_created_at_id"),
-    ("booking items by item", lambda r: r.list_items(BookingItemFilter(item_id=3), PageRequest(page=1, page_size=50)),
+    ("admin by venue", lambda r, i: r.list(BookingFilter(venue_id=i["venue"]), PAGE, NOW), "ix_bookings_venue_id_created_at_id"),
+    ("booking items by item", lambda r, i: r.list_items(BookingItemFilter(item_id=i["item"]), PAGE),
      "ix_booking_items_item_id_id"),
-    ("booking items by booking", lambda r: r.list_items(BookingItemFilter(booking_id=40), PageRequest()),
+    ("booking items by booking", lambda r, i: r.list_items(BookingItemFilter(booking_id=i["booking"]), PAGE),
      "ix_booking_items_booking_id_id"),
-    ("venue busy slots", lambda r: r.busy(2, TimeSlot(NOW, NOW.replace(year=NOW.year + 1)), NOW),
+    ("venue busy slots", lambda r, i: r.busy(i["venue"], TimeSlot(NOW, NOW.replace(year=NOW.year + 1)), NOW),
      # Either bounds the range; MariaDB picks start_at when few slots lie ahead.
      "ix_bookings_venue_id_status_start_at ix_bookings_start_at"),
 ]
 
 
 @pytest.fixture(scope="module")
-def seeded_mariadb(mariadb_session_url: str) -> str:
+def seeded_mariadb(mariadb_session_url: str) -> tuple[str, dict[str, int]]:
+    """20,000 demo bookings, statistics refreshed, and real ids to filter by (the
+    session database keeps counting ids across tests)."""
     import asyncio
 
     from tests.support.databases import empty_mariadb_tables
 
     empty_mariadb_tables(mariadb_session_url)
 
-    async def seed() -> None:
+    async def seed() -> dict[str, int]:
         engine = create_engine(mariadb_session_url)
         try:
             await seed_demo(engine, bookings_count=20_000, users_count=200, password_hash="x", batch_rows=5_000)
             async with engine.connect() as connection:
                 await connection.exec_driver_sql("ANALYZE TABLE bookings, booking_items")
+                one = lambda sql: connection.exec_driver_sql(sql)  # noqa: E731
+                return {
+                    "user": (await one("SELECT MIN(user_id) FROM bookings")).scalar_one(),
+                    "venue": (await one("SELECT MIN(venue_id) FROM bookings")).scalar_one(),
+                    "item": (await one("SELECT MIN(item_id) FROM booking_items")).scalar_one(),
+                    "booking": (await one("SELECT MAX(booking_id) FROM booking_items")).scalar_one(),
+                }
         finally:
             await engine.dispose()
 
-    asyncio.run(seed())
-    return mariadb_session_url
+    return mariadb_session_url, asyncio.run(seed())
 
 
 @pytest.mark.mariadb
 @pytest.mark.parametrize(("name", "call", "index"), CASES, ids=[case[0] for case in CASES])
-async def test_list_queries_use_their_index(seeded_mariadb: str, name: str, call: Call, index: str) -> None:
-    engine = create_engine(seeded_mariadb)
+async def test_list_queries_use_their_index(
+    seeded_mariadb: tuple[str, dict[str, int]], name: str, call: Call, index: str
+) -> None:
+    url, ids = seeded_mariadb
+    engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            plans = await _plans(connection, call)
+            plans = await _plans(connection, call, ids)
     finally:
         await engine.dispose()
     assert plans, name
