@@ -1,0 +1,29 @@
+"""The lifespan's periodic job (the booking-hold sweep runs on it): repeats, survives a
+failing run, and is cancelled and awaited when the block closes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from lebrq.adapters.system.periodic import run_periodically
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_runs_repeatedly_survives_failures_and_stops_on_exit() -> None:
+    runs: list[int] = []
+
+    async def job() -> None:
+        runs.append(len(runs))
+        if len(runs) == 2:
+            raise RuntimeError("database briefly away")
+
+    async with run_periodically(job, every_seconds=0.01, name="test-sweep"):
+        while len(runs) < 4:
+            await asyncio.sleep(0.005)
+    stopped_at = len(runs)
+    await asyncio.sleep(0.05)
+    assert len(runs) == stopped_at >= 4
+    assert not [task for task in asyncio.all_tasks() if task.get_name() == "test-sweep"]
