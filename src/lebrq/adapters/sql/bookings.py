@@ -80,49 +80,61 @@ _LINE_COLUMNS = (
 _NEWEST_FIRST = (bookings.c.created_at.desc(), bookings.c.id.desc())
 
 
+# Rows are unpacked by position (in the order of the column lists above): a named
+# attribute of a Row costs ~0.4 us, and a page maps 50 rows of 27 columns.
+_STATUS_OF = {status.value: status for status in BookingStatus}
+
+
 def _booking(row: sa.Row, lines: Sequence[BookingItem]) -> Booking:
+    (
+        booking_id, user_id, venue_id, start_at, end_at, status, notes, hourly_rate_paise, venue_amount_paise,
+        subtotal_paise, tax_rate_basis_points, tax_paise, total_paise, currency, hold_expires_at, idempotency_key,
+        request_fingerprint, payment_reference, confirmed_at, cancelled_at, cancel_reason, invoice_number,
+        refund_amount_paise, credit_note_number, refunded_at, created_at, updated_at,
+    ) = row
     refund = None
-    if row.credit_note_number is not None:
-        refund = Refund(amount_paise=row.refund_amount_paise, credit_note_number=row.credit_note_number, created_at=row.refunded_at)
+    if credit_note_number is not None:
+        refund = Refund(amount_paise=refund_amount_paise, credit_note_number=credit_note_number, created_at=refunded_at)
     return Booking(
-        id=row.id,
-        user_id=row.user_id,
-        venue_id=row.venue_id,
-        start=row.start_at,
-        end=row.end_at,
-        status=BookingStatus(row.status),
-        notes=row.notes,
+        id=booking_id,
+        user_id=user_id,
+        venue_id=venue_id,
+        start=start_at,
+        end=end_at,
+        status=_STATUS_OF[status],
+        notes=notes,
         items=tuple(lines),
-        hourly_rate_paise=row.hourly_rate_paise,
-        venue_amount_paise=row.venue_amount_paise,
-        subtotal_paise=row.subtotal_paise,
-        tax_rate_basis_points=row.tax_rate_basis_points,
-        tax_paise=row.tax_paise,
-        total_paise=row.total_paise,
-        currency=row.currency,
-        hold_expires_at=row.hold_expires_at,
-        idempotency_key=row.idempotency_key,
-        request_fingerprint=row.request_fingerprint,
-        payment_reference=row.payment_reference,
-        confirmed_at=row.confirmed_at,
-        cancelled_at=row.cancelled_at,
-        cancel_reason=row.cancel_reason,
-        invoice_number=row.invoice_number,
+        hourly_rate_paise=hourly_rate_paise,
+        venue_amount_paise=venue_amount_paise,
+        subtotal_paise=subtotal_paise,
+        tax_rate_basis_points=tax_rate_basis_points,
+        tax_paise=tax_paise,
+        total_paise=total_paise,
+        currency=currency,
+        hold_expires_at=hold_expires_at,
+        idempotency_key=idempotency_key,
+        request_fingerprint=request_fingerprint,
+        payment_reference=payment_reference,
+        confirmed_at=confirmed_at,
+        cancelled_at=cancelled_at,
+        cancel_reason=cancel_reason,
+        invoice_number=invoice_number,
         refund=refund,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=created_at,
+        updated_at=updated_at,
     )
 
 
 def _line(row: sa.Row) -> BookingItem:
+    line_id, booking_id, item_id, name, quantity, unit_price_paise, amount_paise = row
     return BookingItem(
-        id=row.id,
-        booking_id=row.booking_id,
-        item_id=row.item_id,
-        name=row.name,
-        quantity=row.quantity,
-        unit_price_paise=row.unit_price_paise,
-        amount_paise=row.amount_paise,
+        id=line_id,
+        booking_id=booking_id,
+        item_id=item_id,
+        name=name,
+        quantity=quantity,
+        unit_price_paise=unit_price_paise,
+        amount_paise=amount_paise,
     )
 
 
@@ -349,12 +361,14 @@ class SqlBookingRepository:
         lines: dict[int, list[BookingItem]] = defaultdict(list)
         query = (
             sa.select(*_LINE_COLUMNS)
-            .where(booking_items.c.booking_id.in_([row.id for row in rows]))
+            .where(booking_items.c.booking_id.in_([row[0] for row in rows]))
             .order_by(booking_items.c.booking_id, booking_items.c.id)
         )
-        for line in await self._connection.execute(query):
-            lines[line.booking_id].append(_line(line))
-        return [_booking(row, lines[row.id]) for row in rows]
+        for row in await self._connection.execute(query):
+            line = _line(row)
+            lines[line.booking_id].append(line)
+        # row[0] is the booking's id (first of _BOOKING_COLUMNS).
+        return [_booking(row, lines[row[0]]) for row in rows]
 
 
 class _ReadThrottle:
