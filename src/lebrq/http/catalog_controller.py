@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.di import Provide
-from litestar.params import QueryParameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from lebrq.domain.pagination import PageRequest
 from lebrq.http.catalog_schema import (
@@ -32,11 +33,15 @@ class VenueController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Venues, newest first")
-    async def list_venues(self, services: Services, page_request: PageRequest) -> Paginated[VenueOut]:
+    async def list_venues(
+        self,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+    ) -> Paginated[VenueOut]:
         return paginated(await services.catalog.list_venues(page_request), VenueOut.of)
 
     @get("/{venue_id:int}")
-    async def get_venue(self, services: Services, venue_id: int) -> VenueOut:
+    async def get_venue(self, services: NamedDependency[Services], venue_id: FromPath[int]) -> VenueOut:
         return VenueOut.of(await services.catalog.get_venue(venue_id))
 
     @get(
@@ -46,10 +51,10 @@ class VenueController(Controller):
     )
     async def availability(
         self,
-        services: Services,
-        venue_id: int,
-        starts_from: datetime | None = QueryParameter(name="from", default=None),
-        ends_before: datetime | None = QueryParameter(name="to", default=None),
+        services: NamedDependency[Services],
+        venue_id: FromPath[int],
+        starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        ends_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
     ) -> Availability:
         return Availability.of(await services.bookings.availability(venue_id, starts_from, ends_before))
 
@@ -61,11 +66,15 @@ class ItemController(Controller):
     opt = {"exclude_from_auth": True}
 
     @get("/", summary="Bookable add-on items, newest first")
-    async def list_items(self, services: Services, page_request: PageRequest) -> Paginated[ItemOut]:
+    async def list_items(
+        self,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+    ) -> Paginated[ItemOut]:
         return paginated(await services.catalog.list_items(page_request), ItemOut.of)
 
     @get("/{item_id:int}")
-    async def get_item(self, services: Services, item_id: int) -> ItemOut:
+    async def get_item(self, services: NamedDependency[Services], item_id: FromPath[int]) -> ItemOut:
         return ItemOut.of(await services.catalog.get_item(item_id))
 
 
@@ -75,17 +84,27 @@ class AdminCatalogController(Controller):
     guards = [admin_only]
 
     @post("/venues", status_code=201)
-    async def create_venue(self, services: Services, data: VenueCreate) -> VenueOut:
+    async def create_venue(self, services: NamedDependency[Services], data: JSONBody[VenueCreate]) -> VenueOut:
         return VenueOut.of(await services.catalog.create_venue(data.fields()))
 
     @patch("/venues/{venue_id:int}", description="Changes only the fields sent.")
-    async def update_venue(self, services: Services, venue_id: int, data: VenuePatch) -> VenueOut:
+    async def update_venue(
+        self,
+        services: NamedDependency[Services],
+        venue_id: FromPath[int],
+        data: JSONBody[VenuePatch],
+    ) -> VenueOut:
         return VenueOut.of(await services.catalog.update_venue(venue_id, data.fields()))
 
     @post("/items", status_code=201)
-    async def create_item(self, services: Services, data: ItemCreate) -> ItemOut:
+    async def create_item(self, services: NamedDependency[Services], data: JSONBody[ItemCreate]) -> ItemOut:
         return ItemOut.of(await services.catalog.create_item(data.fields()))
 
     @patch("/items/{item_id:int}", description="Changes only the fields sent.")
-    async def update_item(self, services: Services, item_id: int, data: ItemPatch) -> ItemOut:
+    async def update_item(
+        self,
+        services: NamedDependency[Services],
+        item_id: FromPath[int],
+        data: JSONBody[ItemPatch],
+    ) -> ItemOut:
         return ItemOut.of(await services.catalog.update_item(item_id, data.fields()))

@@ -7,7 +7,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, head, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 
 from lebrq.domain.media import Media, MediaKind
 from lebrq.domain.pagination import PageRequest
@@ -64,17 +65,17 @@ class UploadsController(Controller):
     guards = [admin_only]
 
     @post("/poster", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
-    async def poster(self, request: Request[AuthUser, Any, Any], services: Services) -> MediaOut:
+    async def poster(self, request: Request[AuthUser, Any, Any], services: NamedDependency[Services]) -> MediaOut:
         """A poster (JPEG, PNG or WebP) in multipart part `file`."""
         return await upload_one(request, services, MediaKind.POSTER)
 
     @post("/image", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
-    async def image(self, request: Request[AuthUser, Any, Any], services: Services) -> MediaOut:
+    async def image(self, request: Request[AuthUser, Any, Any], services: NamedDependency[Services]) -> MediaOut:
         """A gallery image (JPEG, PNG, WebP or GIF) in multipart part `file`; listed by /api/gallery."""
         return await upload_one(request, services, MediaKind.IMAGE)
 
     @post("/video", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
-    async def video(self, request: Request[AuthUser, Any, Any], services: Services) -> MediaOut:
+    async def video(self, request: Request[AuthUser, Any, Any], services: NamedDependency[Services]) -> MediaOut:
         """A video (MP4, WebM or QuickTime) in multipart part `file`."""
         return await upload_one(request, services, MediaKind.VIDEO)
 
@@ -84,7 +85,12 @@ class AudioNotesController(Controller):
     tags = ["media", "bookings"]
 
     @post("/", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
-    async def add(self, booking_id: int, request: Request[AuthUser, Any, Any], services: Services) -> MediaOut:
+    async def add(
+        self,
+        booking_id: FromPath[int],
+        request: Request[AuthUser, Any, Any],
+        services: NamedDependency[Services],
+    ) -> MediaOut:
         """A private audio note (MP3, M4A, OGG, WAV or WebM) on the caller's booking,
         in multipart part `file`; admins may add one to any booking."""
         rules = services.media.rules(MediaKind.AUDIO_NOTE)
@@ -95,7 +101,11 @@ class AudioNotesController(Controller):
 
     @get("/", dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)})
     async def list(
-        self, booking_id: int, request: Request[AuthUser, Any, Any], services: Services, page_request: PageRequest
+        self,
+        booking_id: FromPath[int],
+        request: Request[AuthUser, Any, Any],
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
     ) -> Paginated[MediaOut]:
         found = await services.media.audio_notes(
             booking_id, page_request, caller_id=request.user.id, caller_is_admin=request.user.is_admin
@@ -108,7 +118,11 @@ class GalleryController(Controller):
     tags = ["media"]
 
     @get("/", exclude_from_auth=True, dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)})
-    async def list(self, services: Services, page_request: PageRequest) -> Paginated[MediaOut]:
+    async def list(
+        self,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+    ) -> Paginated[MediaOut]:
         """Public images uploaded through /api/uploads/image, newest first."""
         return paginated(await services.media.gallery(page_request), MediaOut.of)
 
@@ -118,12 +132,12 @@ class FilesController(Controller):
     tags = ["media"]
 
     @get("/{media_id:int}", exclude_from_auth=True, opt=DOWNLOAD_ROUTE_OPT)
-    async def download(self, media_id: int, request: Request[Any, Any, Any], services: Services) -> Response[Any]:
+    async def download(self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]) -> Response[Any]:
         """The stored bytes, with Range (one range), ETag and conditional requests."""
         return await _serve(media_id, request, services)
 
     @head("/{media_id:int}", exclude_from_auth=True, opt=DOWNLOAD_ROUTE_OPT)
-    async def download_head(self, media_id: int, request: Request[Any, Any, Any], services: Services) -> Response[None]:
+    async def download_head(self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]) -> Response[None]:
         """The headers GET would send, without the body."""
         return await _serve(media_id, request, services)
 

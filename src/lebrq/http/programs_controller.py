@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
 from litestar.security.jwt import Token
 
 from lebrq.domain.media import MediaKind
@@ -27,19 +28,34 @@ class ProgramController(Controller):
     tags = ["programs"]
 
     @get("/", exclude_from_auth=True, dependencies=_PAGE, summary="Regular programs, newest first")
-    async def list_programs(self, services: Services, page_request: PageRequest) -> Paginated[ProgramOut]:
+    async def list_programs(
+        self,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+    ) -> Paginated[ProgramOut]:
         return paginated(await services.programs.list(page_request), ProgramOut.of)
 
     @get("/{program_id:int}", exclude_from_auth=True)
-    async def get_program(self, services: Services, program_id: int) -> ProgramOut:
+    async def get_program(self, services: NamedDependency[Services], program_id: FromPath[int]) -> ProgramOut:
         return ProgramOut.of(await services.programs.get(program_id))
 
     @post("/{program_id:int}/enroll", status_code=201, description="409 when the program is full, has ended, or the caller is already enrolled.")
-    async def enroll(self, request: Caller, services: Services, program_id: int) -> ProgramBookingOut:
+    async def enroll(
+        self,
+        request: Caller,
+        services: NamedDependency[Services],
+        program_id: FromPath[int],
+    ) -> ProgramBookingOut:
         return ProgramBookingOut.of(await services.programs.enroll(program_id, request.user.id))
 
     @post("/{program_id:int}/enrolments/{booking_id:int}/cancel", status_code=200, description="Frees the seat; 409 if already cancelled.")
-    async def cancel_enrolment(self, request: Caller, services: Services, program_id: int, booking_id: int) -> ProgramBookingOut:
+    async def cancel_enrolment(
+        self,
+        request: Caller,
+        services: NamedDependency[Services],
+        program_id: FromPath[int],
+        booking_id: FromPath[int],
+    ) -> ProgramBookingOut:
         cancelled = await services.programs.cancel_enrolment(
             program_id, booking_id, user_id=request.user.id, is_admin=request.user.is_admin
         )
@@ -51,7 +67,12 @@ class MyEnrolmentsController(Controller):
     tags = ["programs", "bookings"]
 
     @get("/", dependencies=_PAGE, summary="The caller's program enrolments, newest first")
-    async def list_mine(self, request: Caller, services: Services, page_request: PageRequest) -> Paginated[ProgramBookingOut]:
+    async def list_mine(
+        self,
+        request: Caller,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+    ) -> Paginated[ProgramBookingOut]:
         return paginated(await services.programs.enrolments_of(request.user.id, page_request), ProgramBookingOut.of)
 
 
@@ -61,15 +82,25 @@ class AdminProgramController(Controller):
     guards = [admin_only]
 
     @post("/", status_code=201, description="409 if a session would overlap an active booking or another program at the venue.")
-    async def create_program(self, services: Services, data: ProgramCreate) -> ProgramOut:
+    async def create_program(self, services: NamedDependency[Services], data: JSONBody[ProgramCreate]) -> ProgramOut:
         return ProgramOut.of(await services.programs.create(data.fields()))
 
     @patch("/{program_id:int}", description="Changes only the fields sent; schedule changes are checked for clashes.")
-    async def update_program(self, services: Services, program_id: int, data: ProgramPatch) -> ProgramOut:
+    async def update_program(
+        self,
+        services: NamedDependency[Services],
+        program_id: FromPath[int],
+        data: JSONBody[ProgramPatch],
+    ) -> ProgramOut:
         return ProgramOut.of(await services.programs.update(program_id, data.fields()))
 
     @post("/{program_id:int}/poster", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
-    async def upload_poster(self, request: Caller, services: Services, program_id: int) -> MediaOut:
+    async def upload_poster(
+        self,
+        request: Caller,
+        services: NamedDependency[Services],
+        program_id: FromPath[int],
+    ) -> MediaOut:
         """A poster (JPEG, PNG or WebP) in multipart part `file`; becomes the program's poster_url."""
         await services.programs.require(program_id)
         rules = services.media.rules(MediaKind.POSTER)
@@ -78,7 +109,12 @@ class AdminProgramController(Controller):
         return MediaOut.of(media)
 
     @post("/{program_id:int}/images", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
-    async def upload_images(self, request: Caller, services: Services, program_id: int) -> list[MediaOut]:
+    async def upload_images(
+        self,
+        request: Caller,
+        services: NamedDependency[Services],
+        program_id: FromPath[int],
+    ) -> list[MediaOut]:
         """1 to 10 images (JPEG, PNG, WebP or GIF) in multipart parts named `files`; added to image_urls."""
         await services.programs.require(program_id)
         rules = services.media.rules(MediaKind.IMAGE, field="files", min_files=1, max_files=MAX_IMAGES_PER_REQUEST)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.security.jwt import Token
 
 from lebrq.domain.tax_documents import DocumentKind
@@ -36,11 +38,11 @@ class TaxDocumentController(Controller):
     tags = ["bookings", "invoices"]
 
     @get("/invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="The tax invoice (PDF); 404 until the booking is confirmed.")
-    async def invoice(self, request: Caller, services: Services, booking_id: int) -> Response[Any]:
+    async def invoice(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.TAX_INVOICE)
 
     @get("/refund-invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="The credit note of the refund (PDF); 404 if there is none.")
-    async def credit_note(self, request: Caller, services: Services, booking_id: int) -> Response[Any]:
+    async def credit_note(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.CREDIT_NOTE)
 
 
@@ -50,7 +52,7 @@ class AdminTaxDocumentController(Controller):
     guards = [admin_only]
 
     @get("/invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="Any booking's tax invoice (PDF).")
-    async def invoice(self, request: Caller, services: Services, booking_id: int) -> Response[Any]:
+    async def invoice(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.TAX_INVOICE)
 
 
