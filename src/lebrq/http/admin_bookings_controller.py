@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.di import Provide
-from litestar.params import QueryParameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from lebrq.domain.bookings import BookingExportRow, BookingFilter, BookingItemFilter, BookingStatus
 from lebrq.domain.pagination import PageRequest
@@ -17,8 +18,8 @@ from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import admin_only
 from lebrq.http.services import Services
 
-_FROM = QueryParameter(name="from", default=None, description="slot start at or after (ISO 8601 with offset)")
-_TO = QueryParameter(name="to", default=None, description="slot start before (ISO 8601 with offset)")
+_SlotFrom = Annotated[datetime | None, QueryParameter(name="from", description="slot start at or after (ISO 8601 with offset)")]
+_SlotTo = Annotated[datetime | None, QueryParameter(name="to", description="slot start before (ISO 8601 with offset)")]
 EXPORT_HEADER = [field for field in BookingExportRow.__struct_fields__]
 
 
@@ -42,13 +43,13 @@ class AdminBookingController(Controller):
     @get("/bookings", summary="Every booking, newest first", description="`from`/`to` bound the slot start.")
     async def list_bookings(
         self,
-        services: Services,
-        page_request: PageRequest,
-        status: BookingStatus | None = None,
-        venue_id: int | None = None,
-        user_id: int | None = None,
-        starts_from: datetime | None = _FROM,
-        starts_before: datetime | None = _TO,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+        status: FromQuery[BookingStatus | None] = None,
+        venue_id: FromQuery[int | None] = None,
+        user_id: FromQuery[int | None] = None,
+        starts_from: _SlotFrom = None,
+        starts_before: _SlotTo = None,
     ) -> Paginated[BookingOut]:
         filters = BookingFilter(
             user_id=user_id, status=status, venue_id=venue_id, starts_from=starts_from, starts_before=starts_before
@@ -58,16 +59,16 @@ class AdminBookingController(Controller):
     @get("/booking-items", summary="Booking item lines, newest (highest id) first")
     async def list_booking_items(
         self,
-        services: Services,
-        page_request: PageRequest,
-        booking_id: int | None = None,
-        item_id: int | None = None,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+        booking_id: FromQuery[int | None] = None,
+        item_id: FromQuery[int | None] = None,
     ) -> Paginated[AdminBookingLineOut]:
         page = await services.bookings.list_items(BookingItemFilter(booking_id=booking_id, item_id=item_id), page_request)
         return paginated(page, AdminBookingLineOut.of)
 
     @post("/bookings/{booking_id:int}/confirm", status_code=200)
-    async def confirm(self, services: Services, booking_id: int, data: ConfirmIn) -> BookingOut:
+    async def confirm(self, services: NamedDependency[Services], booking_id: FromPath[int], data: JSONBody[ConfirmIn]) -> BookingOut:
         return BookingOut.of(await services.bookings.confirm(booking_id, data.payment_reference))
 
     @get(
@@ -78,10 +79,10 @@ class AdminBookingController(Controller):
     )
     async def export_csv(
         self,
-        services: Services,
-        status: BookingStatus | None = None,
-        starts_from: datetime | None = _FROM,
-        starts_before: datetime | None = _TO,
+        services: NamedDependency[Services],
+        status: FromQuery[BookingStatus | None] = None,
+        starts_from: _SlotFrom = None,
+        starts_before: _SlotTo = None,
     ) -> ClosingStream:
         filters = BookingFilter(status=status, starts_from=starts_from, starts_before=starts_before)
         # Filters are checked here, before the 200 and the first byte go out.

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
-from litestar.params import HeaderParameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody
 from litestar.security.jwt import Token
 
 from lebrq.domain.bookings import BookingStatus
@@ -37,9 +37,9 @@ class BookingController(Controller):
     async def create(
         self,
         request: Caller,
-        services: Services,
-        data: CreateBookingIn,
-        idempotency_key: str | None = HeaderParameter(name="Idempotency-Key", default=None),
+        services: NamedDependency[Services],
+        data: JSONBody[CreateBookingIn],
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> Response[BookingOut]:
         created = await services.bookings.create(request.user.id, data.request(), idempotency_key)
         headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
@@ -49,20 +49,26 @@ class BookingController(Controller):
     async def list_mine(
         self,
         request: Caller,
-        services: Services,
-        page_request: PageRequest,
-        status: BookingStatus | None = None,
+        services: NamedDependency[Services],
+        page_request: NamedDependency[PageRequest],
+        status: FromQuery[BookingStatus | None] = None,
     ) -> Paginated[BookingOut]:
         page = await services.bookings.list_for_user(request.user.id, page_request, status)
         return paginated(page, BookingOut.of)
 
     @get("/{booking_id:int}", description="Own booking; an admin may read any. Others' bookings are 404.")
-    async def get_one(self, request: Caller, services: Services, booking_id: int) -> BookingOut:
+    async def get_one(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> BookingOut:
         booking = await services.bookings.get(booking_id, caller_id=request.user.id, caller_is_admin=request.user.is_admin)
         return BookingOut.of(booking)
 
     @post("/{booking_id:int}/cancel", status_code=200)
-    async def cancel(self, request: Caller, services: Services, booking_id: int, data: CancelIn | None = None) -> BookingOut:
+    async def cancel(
+        self,
+        request: Caller,
+        services: NamedDependency[Services],
+        booking_id: FromPath[int],
+        data: JSONBody[CancelIn | None] = None,
+    ) -> BookingOut:
         booking = await services.bookings.cancel(
             booking_id,
             caller_id=request.user.id,
