@@ -5,7 +5,7 @@ media service writes it straight to storage (one write per byte, nothing spooled
 Use it on any upload route:
 
     @post("/x", request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
-    async def x(request: Request, services: Services) -> ...:
+    async def x(request: Request, services: NamedDependency[Services]) -> ...:
         rules = services.media.rules(MediaKind.IMAGE, field="files", max_files=10)
         added = await services.media.upload(rules, incoming_files(request, rules), owner_id=...)
 
