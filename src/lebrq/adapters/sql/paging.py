@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.domain.pagination import PageRequest
 
+# Name of the extra column that carries the total on every row of a page.
+TOTAL_COLUMN = "page_total"
+
 
 async def fetch_page(
     connection: AsyncConnection,
@@ -18,16 +21,25 @@ async def fetch_page(
     order_by: Sequence[sa.ColumnElement],
     page: PageRequest,
 ) -> tuple[Sequence[sa.Row], int]:
-    """The page's rows and the total number of matching rows.
+    """The page's rows and the total number of matching rows, in one round trip.
 
-    The COUNT is skipped when the page itself proves the total (a short, non-empty page,
-    or a short first page): InnoDB keeps no row count, so COUNT(*) scans an index."""
+    The COUNT rides along as an uncorrelated scalar subquery (evaluated once, in the same
+    snapshot as the page), so each row ends with one more column, `page_total`, after
+    `columns`. A round trip to the database costs more here than the count itself on an
+    index (InnoDB keeps no row count, so COUNT(*) scans one). Only a page past the end,
+    which has no row to carry it, counts separately."""
+    count = sa.select(sa.func.count()).select_from(table).where(*conditions)
     query = (
-        sa.select(*columns).select_from(table).where(*conditions).order_by(*order_by)
-        .limit(page.page_size).offset(page.offset)
+        sa.select(*columns, count.scalar_subquery().label(TOTAL_COLUMN))
+        .select_from(table)
+        .where(*conditions)
+        .order_by(*order_by)
+        .limit(page.page_size)
+        .offset(page.offset)
     )
     rows = (await connection.execute(query)).all()
-    if len(rows) < page.page_size and (rows or page.offset == 0):
-        return rows, page.offset + len(rows)
-    count = sa.select(sa.func.count()).select_from(table).where(*conditions)
+    if rows:
+        return rows, int(rows[0][-1])
+    if page.offset == 0:
+        return rows, 0
     return rows, int((await connection.execute(count)).scalar_one())
