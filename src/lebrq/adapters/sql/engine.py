@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BEGIN_OPTION = "lebrq_sqlite_begin"
+# A pooled connection that came back less than this many seconds ago is handed out
+# without a ping (see _ping_when_idle).
+PING_AFTER_IDLE_SECONDS = 1.0
+_RETURNED_AT = "lebrq_returned_at"
 
 
 def create_engine(
@@ -17,12 +22,12 @@ def create_engine(
     max_overflow: int = 2,
     pool_recycle: int = 280,
     pool_timeout: int = 10,
+    ping_after_idle: float = PING_AFTER_IDLE_SECONDS,
 ) -> AsyncEngine:
     is_sqlite = url.startswith("sqlite")
     kwargs: dict[str, Any] = {
         "pool_size": pool_size,
         "max_overflow": max_overflow,
-        "pool_pre_ping": True,
         "pool_timeout": pool_timeout,
     }
     if is_sqlite:
@@ -32,9 +37,41 @@ def create_engine(
         # MySQL closes idle connections after wait_timeout; recycle well before that.
         kwargs["pool_recycle"] = pool_recycle
     engine = create_async_engine(url, **kwargs)
+    _ping_when_idle(engine, ping_after_idle)
     if is_sqlite:
         _make_sqlite_transactional(engine)
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """SQLAlchemy's pool_pre_ping, but only for a connection that sat in the pool for
+    `idle_seconds` or more. Under load a connection comes back and goes out again within
+    milliseconds, and a ping per checkout was one of five round trips of a list request
+    (on loopback TCP a round trip costs as much CPU as a small query). A connection that
+    worked a moment ago is used as is: if the database went away in that moment, the
+    first statement fails, and SQLAlchemy invalidates that connection and every older one
+    in the pool, so the next checkout connects afresh. Staleness from the server's
+    wait_timeout is left to pool_recycle."""
+    dialect = engine.sync_engine.dialect
+
+    @sa.event.listens_for(engine.sync_engine, "connect")
+    def on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()  # fresh: no ping needed
+
+    @sa.event.listens_for(engine.sync_engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @sa.event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is not None and time.monotonic() - returned_at < idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool replaces this connection (and all older ones) and tries again.
+            raise sa.exc.InvalidatePoolError() from exc
 
 
 def _make_sqlite_transactional(engine: AsyncEngine) -> None:

@@ -16,12 +16,16 @@ class SqlDatabaseHealth:
     async def ping(self) -> bool:
         # Readiness must answer quickly even when the database hangs rather than refuses.
         with anyio.move_on_after(self._timeout):
-            try:
-                async with self._engine.connect() as connection:
-                    await connection.execute(sa.text("SELECT 1"))
-                return True
-            except Exception:
-                return False
+            # A pooled connection used a moment ago is not pinged on checkout (engine.py):
+            # if it went stale, its failure invalidates the pool and a second try connects
+            # afresh, so a database that is back is not reported down.
+            for _attempt in range(2):
+                try:
+                    async with self._engine.connect() as connection:
+                        await connection.execute(sa.text("SELECT 1"))
+                    return True
+                except Exception:
+                    continue
         return False
 
     def pool_status(self) -> PoolStatus:
