@@ -78,6 +78,13 @@ _LINE_COLUMNS = (
     booking_items.c.amount_paise,
 )
 _NEWEST_FIRST = (bookings.c.created_at.desc(), bookings.c.id.desc())
+# Built once: the ids travel as one expanding parameter, so a page pays neither building
+# the statement nor coercing 50 ids nor computing its cache key.
+_LINES_OF_BOOKINGS = (
+    sa.select(*_LINE_COLUMNS)
+    .where(booking_items.c.booking_id.in_(sa.bindparam("booking_ids", expanding=True)))
+    .order_by(booking_items.c.booking_id, booking_items.c.id)
+)
 
 
 # Rows are unpacked by position (in the order of the column lists above): a named
@@ -360,12 +367,8 @@ class SqlBookingRepository:
         if not rows:
             return []
         lines: dict[int, list[BookingItem]] = defaultdict(list)
-        query = (
-            sa.select(*_LINE_COLUMNS)
-            .where(booking_items.c.booking_id.in_([row[0] for row in rows]))
-            .order_by(booking_items.c.booking_id, booking_items.c.id)
-        )
-        for row in await self._connection.execute(query):
+        found = await self._connection.execute(_LINES_OF_BOOKINGS, {"booking_ids": [row[0] for row in rows]})
+        for row in found:
             line = _line(row)
             lines[line.booking_id].append(line)
         # row[0] is the booking's id (first of _BOOKING_COLUMNS).
