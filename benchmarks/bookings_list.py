@@ -2,11 +2,11 @@
 Granian, one worker, TLS) on MariaDB with 100,000 bookings, at 16 and 64 connections;
 then the server's peak RSS while streaming a 1,000,000-row CSV export.
 
-    .venv/bin/python benchmarks/bookings_list.py [--bookings 100000] [--export-rows 1000000]
-                                                 [--seconds 15] [--skip-export]
+    ./dev bench bookings_list [--bookings 100000] [--export-rows 1000000] [--seconds 15] [--skip-export]
 
-Needs MariaDB at 127.0.0.1:3306 (LEBRQ_TEST_MARIADB) and `wrk` (apt-get install wrk)
-as the load generator: a C client leaves the 2 cores to the server. Works in a
+Needs MariaDB at 127.0.0.1:3306 (LEBRQ_TEST_MARIADB) and `wrk` as the load generator
+(a C client leaves the 2 cores to the server); `./dev bench` installs wrk and starts
+MariaDB when they are missing. Works in a
 database and a folder of its own, both deleted afterwards. Prints a table; the export
 target is a peak RSS under 40 MiB above idle.
 """
@@ -121,7 +121,7 @@ def main() -> int:
     parser.add_argument("--skip-export", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        print("wrk is not installed: run ./dev bench bookings_list (installs it) or apt-get install wrk", file=sys.stderr)
         return 2
 
     databases = create_mariadb_database()
