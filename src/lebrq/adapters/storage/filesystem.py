@@ -6,7 +6,8 @@ at most a `.*.part` file that `discard_abandoned_writes` removes later. Disk wor
 in the adapter's I/O threads, one block ahead of the event loop (the next block is
 received while the previous one is hashed and written; the next chunk is read while the
 previous one is sent); a cancelled task still waits for its block in flight, so cleanup
-never races a write. Writes are batched into `write_buffer_size` blocks."""
+never races a write. Writes are batched into `write_buffer_size` blocks, and each block
+is sent on to the disk at once rather than left in the page cache (`_write_back_early`)."""
 
 from __future__ import annotations
 
@@ -202,14 +203,28 @@ def _hash_all(hasher: Any, block: list[bytes]) -> None:
 
 
 def _write_all(file: BinaryIO, block: list[bytes]) -> None:
+    fd = file.fileno()
     pending = [memoryview(chunk) for chunk in block]
     while pending:
-        written = os.writev(file.fileno(), pending)
+        written = os.writev(fd, pending)
         while pending and written >= len(pending[0]):
             written -= len(pending[0])
             pending.pop(0)
         if pending and written:
             pending[0] = pending[0][written:]
+    _write_back_early(fd)
+
+
+def _write_back_early(fd: int) -> None:
+    """Starts writing what the file holds so far to the disk, without waiting, and drops
+    the pages already written from the page cache (Linux POSIX_FADV_DONTNEED: writeback
+    of dirty pages begins, clean ones are released). Otherwise the kernel holds back
+    writeback until dirty pages reach dirty_background_ratio (GiBs here), the final fsync
+    writes the whole file while the client waits, and a 1 GiB upload fills 1 GiB of page
+    cache that nobody is about to read. Reusing the same few released pages also made
+    the writes themselves ~2x faster on the project VM (1 GiB upload: 3.6-3.8 s -> 1.9-2.1 s)."""
+    if hasattr(os, "posix_fadvise"):  # not on macOS
+        os.posix_fadvise(fd, 0, os.lseek(fd, 0, os.SEEK_CUR), os.POSIX_FADV_DONTNEED)
 
 
 async def _all_done(futures: list[Future[Any]]) -> None:
