@@ -23,11 +23,15 @@ pytestmark = pytest.mark.anyio
 PAYLOAD = os.urandom(300_000)
 
 
-@pytest.fixture(params=["filesystem", "memory"])
+@pytest.fixture(params=["filesystem", "filesystem-uncached-reads", "memory"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStorage:
-    if request.param == "filesystem":
-        # Small buffers so that even these test payloads cross many block boundaries.
-        return FilesystemBlobStorage(tmp_path / "media", read_chunk_size=7_000, write_buffer_size=10_000)
+    if request.param.startswith("filesystem"):
+        # Small buffers so that even these test payloads cross many block boundaries;
+        # the second variant reads every file as a large one (pages released behind).
+        uncached = 0 if request.param == "filesystem-uncached-reads" else 1 << 40
+        return FilesystemBlobStorage(
+            tmp_path / "media", read_chunk_size=7_000, write_buffer_size=10_000, uncached_read_min_bytes=uncached
+        )
     return MemoryBlobStorage(read_chunk_size=7_000)
 
 

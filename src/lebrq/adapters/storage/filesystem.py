@@ -7,7 +7,8 @@ in the adapter's I/O threads, one block ahead of the event loop (the next block 
 received while the previous one is hashed and written; the next chunk is read while the
 previous one is sent); a cancelled task still waits for its block in flight, so cleanup
 never races a write. Writes are batched into `write_buffer_size` blocks, and each block
-is sent on to the disk at once rather than left in the page cache (`_write_back_early`)."""
+is sent on to the disk at once rather than left in the page cache (`_write_back_early`);
+files of `uncached_read_min_bytes` or more are read without filling the cache either."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ PARTIAL_SUFFIX = ".part"
 T = TypeVar("T")
 # writev takes at most IOV_MAX (1024 on Linux) buffers per call.
 MAX_CHUNKS_PER_BLOCK = 512
+# Files at least this large are read without keeping them in the page cache (see
+# _read_chunk), like nginx's `directio` threshold: one video download must not push the
+# small, often-read posters and images out of a small server's cache.
+UNCACHED_READ_MIN_BYTES = 64 * 1024 * 1024
 
 
 class FilesystemBlobStorage:
@@ -38,12 +43,14 @@ class FilesystemBlobStorage:
         *,
         read_chunk_size: int = 256 * 1024,
         write_buffer_size: int = 1024 * 1024,
+        uncached_read_min_bytes: int = UNCACHED_READ_MIN_BYTES,
         fsync: bool = True,
         io_threads: int = 8,
     ) -> None:
         self.root = Path(root).resolve()
         self.read_chunk_size = read_chunk_size
         self.write_buffer_size = write_buffer_size
+        self.uncached_read_min_bytes = uncached_read_min_bytes
         self._fsync = fsync
         # Disk work and hashing run here, off the event loop; both release the GIL.
         self._io = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="blob-io")
@@ -96,12 +103,13 @@ class FilesystemBlobStorage:
         check_byte_range(start, end)
         path = self.path_of(key)
         try:
-            file = await self._run(_open_at, path, start)
+            file, size = await self._run(_open_at, path, start)
         except (FileNotFoundError, IsADirectoryError):
             raise BlobNotFound(key) from None
         remaining = -1 if end is None else end - start  # -1: to the end of the file
+        uncached_from = start if size >= self.uncached_read_min_bytes else None
         # The next chunk is read in a thread while the current one is being sent.
-        next_read: Future[bytes] | None = self._read_ahead(file, remaining)
+        next_read: Future[bytes] | None = self._read_ahead(file, remaining, uncached_from)
         try:
             while next_read is not None:
                 data = await asyncio.wrap_future(next_read)
@@ -110,7 +118,7 @@ class FilesystemBlobStorage:
                     return
                 if remaining != -1:
                     remaining -= len(data)
-                next_read = self._read_ahead(file, remaining)
+                next_read = self._read_ahead(file, remaining, uncached_from)
                 yield data
         finally:
             if next_read is not None:
@@ -122,11 +130,11 @@ class FilesystemBlobStorage:
             return []
         return [self._io.submit(_hash_all, hasher, block), self._io.submit(_write_all, file, block)]
 
-    def _read_ahead(self, file: BinaryIO, remaining: int) -> Future[bytes] | None:
+    def _read_ahead(self, file: BinaryIO, remaining: int, uncached_from: int | None) -> Future[bytes] | None:
         if remaining == 0:
             return None
         size = self.read_chunk_size if remaining == -1 else min(self.read_chunk_size, remaining)
-        return self._io.submit(file.read, size)
+        return self._io.submit(_read_chunk, file, size, uncached_from)
 
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in the I/O threads. If the caller is cancelled meanwhile,
@@ -247,12 +255,24 @@ def _commit(file: BinaryIO, partial: Path, path: Path, fsync: bool) -> None:
             os.close(folder)
 
 
-def _open_at(path: Path, start: int) -> BinaryIO:
+def _open_at(path: Path, start: int) -> tuple[BinaryIO, int]:
+    """The open file at `start`, and its size."""
     file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the reading generator
     try:
         file.seek(start)
+        return file, os.fstat(file.fileno()).st_size
     except BaseException:
         file.close()
         raise
-    return file
+
+
+def _read_chunk(file: BinaryIO, size: int, uncached_from: int | None) -> bytes:
+    """The next `size` bytes. With `uncached_from`, the pages this reader has read since
+    that offset are released from the page cache (Linux POSIX_FADV_DONTNEED on clean
+    pages), so a large file streams through a few pages that are used over and over."""
+    data = file.read(size)
+    if uncached_from is not None and hasattr(os, "posix_fadvise"):
+        fd = file.fileno()
+        os.posix_fadvise(fd, uncached_from, os.lseek(fd, 0, os.SEEK_CUR) - uncached_from, os.POSIX_FADV_DONTNEED)
+    return data
 
