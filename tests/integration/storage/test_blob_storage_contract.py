@@ -23,14 +23,18 @@ pytestmark = pytest.mark.anyio
 PAYLOAD = os.urandom(300_000)
 
 
-@pytest.fixture(params=["filesystem", "filesystem-uncached-reads", "memory"])
+@pytest.fixture(params=["filesystem", "filesystem-large-file-reads", "memory"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStorage:
     if request.param.startswith("filesystem"):
         # Small buffers so that even these test payloads cross many block boundaries;
         # the second variant reads every file as a large one (pages released behind).
-        uncached = 0 if request.param == "filesystem-uncached-reads" else 1 << 40
+        large = 0 if request.param == "filesystem-large-file-reads" else 1 << 40
         return FilesystemBlobStorage(
-            tmp_path / "media", read_chunk_size=7_000, write_buffer_size=10_000, uncached_read_min_bytes=uncached
+            tmp_path / "media",
+            read_chunk_size=7_000,
+            large_file_read_chunk_size=7_000,
+            write_buffer_size=10_000,
+            large_file_min_bytes=large,
         )
     return MemoryBlobStorage(read_chunk_size=7_000)
 
