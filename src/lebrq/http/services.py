@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from litestar.datastructures import State
 
@@ -33,5 +32,5 @@ def services_of(state: State) -> Services:
     return state.services  # type: ignore[no-any-return]
 
 
-def provide_services(state: State) -> Any:
+def provide_services(state: State) -> Services:
     return services_of(state)

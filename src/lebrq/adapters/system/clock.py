@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
@@ -21,6 +21,4 @@ class FixedClock:
         self._now = now
 
     def advance(self, **timedelta_kwargs: float) -> None:
-        from datetime import timedelta
-
         self._now += timedelta(**timedelta_kwargs)
