@@ -68,14 +68,30 @@ def _token(service: RunningService, email: str, password: str) -> str:
 def _wrk(service: RunningService, token: str, connections: int, seconds: int) -> dict[str, float]:
     url = f"{service.base_url}/api/bookings?page_size=50"
     command = [
-        "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "--timeout", "10s",
-        "-H", f"Authorization: Bearer {token}", url,
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-H",
+        f"Authorization: Bearer {token}",
+        url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     percentiles = {p: _ms(re.search(rf"^\s+{p}%\s+([\d.]+\w+)", output, re.M).group(1)) for p in ("50", "99")}  # type: ignore[union-attr]
-    return {"rps": rps, "p50": percentiles["50"], "p99": percentiles["99"], "errors": float(errors.group(1)) if errors else 0.0}
+    return {
+        "rps": rps,
+        "p50": percentiles["50"],
+        "p99": percentiles["99"],
+        "errors": float(errors.group(1)) if errors else 0.0,
+    }
 
 
 def _ms(value: str) -> float:
@@ -100,8 +116,17 @@ def _export_peak(service: RunningService, token: str) -> tuple[int, int, int, fl
     sampler.start()
     started = time.perf_counter()
     curl = subprocess.Popen(
-        ["curl", "-sS", "--fail", *CURL_EXTRA, "--cacert", str(service.ca_certificate), "-H", f"Authorization: Bearer {token}",
-         f"{service.base_url}/api/admin/bookings/export.csv"],
+        [
+            "curl",
+            "-sS",
+            "--fail",
+            *CURL_EXTRA,
+            "--cacert",
+            str(service.ca_certificate),
+            "-H",
+            f"Authorization: Bearer {token}",
+            f"{service.base_url}/api/admin/bookings/export.csv",
+        ],
         stdout=subprocess.PIPE,
     )
     assert curl.stdout is not None
@@ -121,7 +146,9 @@ def main() -> int:
     parser.add_argument("--skip-export", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
-        print("wrk is not installed: run ./dev bench bookings_list (installs it) or apt-get install wrk", file=sys.stderr)
+        print(
+            "wrk is not installed: run ./dev bench bookings_list (installs it) or apt-get install wrk", file=sys.stderr
+        )
         return 2
 
     databases = create_mariadb_database()
@@ -132,17 +159,24 @@ def main() -> int:
         started = time.perf_counter()
         user_email = asyncio.run(_seed(url, args.bookings, max(10, args.bookings // 50), seed=1))
         rows.append(("seed", f"{args.bookings:,} bookings in {time.perf_counter() - started:.1f} s"))
-        env = {"DATABASE_URL": url, "ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD, "LOG_LEVEL": "WARNING"}
+        env = {
+            "DATABASE_URL": url,
+            "ADMIN_EMAIL": ADMIN_EMAIL,
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "LOG_LEVEL": "WARNING",
+        }
         with running_service(work, config={"workers": 1}, env=env) as service:
             token = _token(service, user_email, DEMO_PASSWORD)
             _wrk(service, token, 16, 3)  # warm-up: pool, caches, JIT-free but lazy imports
             for connections in (16, 64):
                 result = _wrk(service, token, connections, args.seconds)
-                rows.append((
-                    f"GET /api/bookings?page_size=50, {connections} connections",
-                    f"{result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms"
-                    + (f", {result['errors']:.0f} non-2xx" if result["errors"] else ""),
-                ))
+                rows.append(
+                    (
+                        f"GET /api/bookings?page_size=50, {connections} connections",
+                        f"{result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms"
+                        + (f", {result['errors']:.0f} non-2xx" if result["errors"] else ""),
+                    )
+                )
             if not args.skip_export:
                 extra = args.export_rows - args.bookings
                 if extra > 0:
@@ -153,11 +187,13 @@ def main() -> int:
                 idle, peak, exported, seconds = _export_peak(service, admin_token)
                 growth = peak - idle
                 verdict = "meets" if growth < TARGET_EXPORT_RSS_GROWTH else "MISSES"
-                rows.append((
-                    f"CSV export, {exported:,} rows",
-                    f"{seconds:.1f} s ({exported / seconds:,.0f} rows/s); worker RSS idle {idle / MIB:.1f} MiB, "
-                    f"peak {peak / MIB:.1f} MiB, +{growth / MIB:.1f} MiB ({verdict} < 40 MiB)",
-                ))
+                rows.append(
+                    (
+                        f"CSV export, {exported:,} rows",
+                        f"{seconds:.1f} s ({exported / seconds:,.0f} rows/s); worker RSS idle {idle / MIB:.1f} MiB, "
+                        f"peak {peak / MIB:.1f} MiB, +{growth / MIB:.1f} MiB ({verdict} < 40 MiB)",
+                    )
+                )
             service.terminate()
     finally:
         databases.close()

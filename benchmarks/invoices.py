@@ -54,11 +54,14 @@ def seed(service: RunningService, count: int) -> tuple[dict[str, str], list[int]
     with service.client(timeout=60) as client:
         admin = _login(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         venue = client.post(
-            "/api/admin/venues", json={"name": "Banyan Hall", "capacity": 120, "hourly_rate_paise": 1_500_00}, headers=admin
+            "/api/admin/venues",
+            json={"name": "Banyan Hall", "capacity": 120, "hourly_rate_paise": 1_500_00},
+            headers=admin,
         ).json()
         item = client.post("/api/admin/items", json={"name": "Projector", "price_paise": 750_00}, headers=admin).json()
         client.post(
-            "/api/auth/register", json={"email": "buyer@example.com", "password": "buyer-password-1", "name": "Asha Rao"}
+            "/api/auth/register",
+            json={"email": "buyer@example.com", "password": "buyer-password-1", "name": "Asha Rao"},
         ).raise_for_status()
         user = _login(client, "buyer@example.com", "buyer-password-1")
         first = (datetime.now(UTC) + timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -67,13 +70,20 @@ def seed(service: RunningService, count: int) -> tuple[dict[str, str], list[int]
             start = first + timedelta(hours=2 * n)
             answer = client.post(
                 "/api/bookings",
-                json={"venue_id": venue["id"], "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
-                      "items": [{"item_id": item["id"], "quantity": 1 + n % 5}], "notes": f"booking {n}"},
+                json={
+                    "venue_id": venue["id"],
+                    "start": start.isoformat(),
+                    "end": (start + timedelta(hours=2)).isoformat(),
+                    "items": [{"item_id": item["id"], "quantity": 1 + n % 5}],
+                    "notes": f"booking {n}",
+                },
                 headers=user,
             )
             answer.raise_for_status()
             booking_id = answer.json()["id"]
-            client.post(f"/api/admin/bookings/{booking_id}/confirm", json={"payment_reference": f"UTR-{n}"}, headers=admin).raise_for_status()
+            client.post(
+                f"/api/admin/bookings/{booking_id}/confirm", json={"payment_reference": f"UTR-{n}"}, headers=admin
+            ).raise_for_status()
             ids.append(booking_id)
     return user, ids
 
@@ -108,14 +118,22 @@ def _limits(concurrency: int):  # type: ignore[no-untyped-def]
 
 def measure(mode: str, invoices: int, concurrency: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="lebrq-bench-invoices-", dir=ROOT) as folder:
-        env = {"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD, "PDF_RENDER_POOL": mode, "LOG_LEVEL": "WARNING"}
+        env = {
+            "ADMIN_EMAIL": ADMIN_EMAIL,
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "PDF_RENDER_POOL": mode,
+            "LOG_LEVEL": "WARNING",
+        }
         with running_service(Path(folder), config={"workers": 1}, env=env) as service:
             user, ids = seed(service, invoices + 1)
             gc.collect()
             time.sleep(1.0)
             idle_before = worker_rss(service)
             cold = asyncio.run(download_all(service, user, ids[:1], 1))[0]
-            with RssSampler(lambda: worker_rss(service), 0.01) as worker, RssSampler(service.process_tree_rss, 0.01) as server:
+            with (
+                RssSampler(lambda: worker_rss(service), 0.01) as worker,
+                RssSampler(service.process_tree_rss, 0.01) as server,
+            ):
                 first = asyncio.run(download_all(service, user, ids[1:], concurrency))
             cached = asyncio.run(download_all(service, user, ids[1:], concurrency))
             time.sleep(2.0)
@@ -146,17 +164,33 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--modes", default="process,thread")
     args = parser.parse_args()
-    print(f"# invoices benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
-          f"{psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
+    print(
+        f"# invoices benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+        f"{psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"
+    )
     print(f"# {args.invoices} invoices downloaded {args.concurrency} at a time, one Granian worker, TLS, SQLite")
-    header = ("pool", "cold 1st ms", "1st p50 ms", "1st p95 ms", "cached p50 ms", "cached p95 ms",
-              "worker idle MiB", "worker peak MiB", "worker after MiB", "server peak MiB", "server after MiB")
+    header = (
+        "pool",
+        "cold 1st ms",
+        "1st p50 ms",
+        "1st p95 ms",
+        "cached p50 ms",
+        "cached p95 ms",
+        "worker idle MiB",
+        "worker peak MiB",
+        "worker after MiB",
+        "server peak MiB",
+        "server after MiB",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for mode in args.modes.split(","):
         r = measure(mode.strip(), args.invoices, args.concurrency)
-        cells = [mode, *(f"{r[k] * 1000:.0f}" for k in ("cold", "first_p50", "first_p95", "cached_p50", "cached_p95")),
-                 *(f"{r[k]:.1f}" for k in ("idle_before", "worker_peak", "idle_after", "tree_peak", "tree_after"))]
+        cells = [
+            mode,
+            *(f"{r[k] * 1000:.0f}" for k in ("cold", "first_p50", "first_p95", "cached_p50", "cached_p95")),
+            *(f"{r[k]:.1f}" for k in ("idle_before", "worker_peak", "idle_after", "tree_peak", "tree_after")),
+        ]
         print("| " + " | ".join(cells) + " |", flush=True)
 
 

@@ -121,9 +121,27 @@ def null_app_ceiling(work: Path, service: RunningService, body: Path, size: int)
         port = probe.getsockname()[1]
     key = service.ca_certificate.with_name("dev-key.pem")
     granian = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--ssl-certificate", str(service.ca_certificate), "--ssl-keyfile", str(key), "null_app:app"],
-        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--ssl-certificate",
+            str(service.ca_certificate),
+            "--ssl-keyfile",
+            str(key),
+            "null_app:app",
+        ],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"https://127.0.0.1:{port}"
@@ -156,10 +174,14 @@ def upload(service: RunningService, token: str, body: Path, boundary: str) -> tu
     seconds, output = timed(
         curl(
             service,
-            "-X", "POST",
-            "-H", f"Authorization: Bearer {token}",
-            "-H", f"Content-Type: multipart/form-data; boundary={boundary}",
-            "-T", str(body),
+            "-X",
+            "POST",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "-H",
+            f"Content-Type: multipart/form-data; boundary={boundary}",
+            "-T",
+            str(body),
             f"{service.base_url}/api/uploads/video",
         )
     )
@@ -188,7 +210,11 @@ def main() -> int:
         body = work / "body.multipart"
         expected_sha256 = write_multipart_body(body, size, boundary)
 
-        env = {"ADMIN_EMAIL": ADMIN_EMAIL, "ADMIN_PASSWORD": ADMIN_PASSWORD, "UPLOAD_VIDEO_MAX_MB": str(options.size_mib + 16)}
+        env = {
+            "ADMIN_EMAIL": ADMIN_EMAIL,
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "UPLOAD_VIDEO_MAX_MB": str(options.size_mib + 16),
+        }
         with running_service(work / "service", env=env, config={"access-log": False}) as service:
             token = login(service)
             # Warm-up: first upload and download load their code paths.
@@ -213,11 +239,29 @@ def main() -> int:
 
         upload_bps, download_bps = size / upload_seconds, size / download_seconds
         rows = [
-            ("upload", upload_seconds, upload_bps, "dd write (fsync)", dd_write_bps, TARGET_UPLOAD_RATIO, upload_rss.peak - baseline),
-            ("download", download_seconds, download_bps, "dd read (cold)", dd_read_bps, TARGET_DOWNLOAD_RATIO, download_rss.peak - baseline_download),
+            (
+                "upload",
+                upload_seconds,
+                upload_bps,
+                "dd write (fsync)",
+                dd_write_bps,
+                TARGET_UPLOAD_RATIO,
+                upload_rss.peak - baseline,
+            ),
+            (
+                "download",
+                download_seconds,
+                download_bps,
+                "dd read (cold)",
+                dd_read_bps,
+                TARGET_DOWNLOAD_RATIO,
+                download_rss.peak - baseline_download,
+            ),
         ]
-        print(f"lebrq media streaming, {options.size_mib} MiB, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-              f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()})")
+        print(
+            f"lebrq media streaming, {options.size_mib} MiB, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+            f"{platform.node()} ({platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()})"
+        )
         header = (
             f"{'transfer':<9} {'seconds':>8} {'MB/s':>8} {'vs':<17} {'MB/s':>8} {'ratio':>6} {'target':>7} "
             f"{'RSS growth':>11} {'ok':>4}  {'null app MB/s':>13} {'of it':>6}"

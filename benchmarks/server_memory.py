@@ -102,9 +102,10 @@ def main() -> int:
 
     rows = []
     for workers in (1, 2):
-        with tempfile.TemporaryDirectory(prefix="lebrq-bench-") as folder, running_service(
-            Path(folder), config={"workers": workers}
-        ) as service:
+        with (
+            tempfile.TemporaryDirectory(prefix="lebrq-bench-") as folder,
+            running_service(Path(folder), config={"workers": workers}) as service,
+        ):
             idle = settled_rss(service)
             result = asyncio.run(drive(service, args.requests, args.warmup, args.concurrency))
             final = service.process_tree_rss()
@@ -112,9 +113,15 @@ def main() -> int:
             rows.append((workers, idle, result, final, growth))
             assert service.terminate() == 0
 
-    print(f"# lebrq server memory, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, Python {platform.python_version()}")
-    print(f"# {args.requests} mixed requests, {args.warmup} of them warm-up, {args.concurrency} in flight, HTTP/1.1 over TLS")
-    print("| workers | processes | idle MiB | after warm-up MiB | after all MiB | growth after warm-up | req/s | statuses |")
+    print(
+        f"# lebrq server memory, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, Python {platform.python_version()}"
+    )
+    print(
+        f"# {args.requests} mixed requests, {args.warmup} of them warm-up, {args.concurrency} in flight, HTTP/1.1 over TLS"
+    )
+    print(
+        "| workers | processes | idle MiB | after warm-up MiB | after all MiB | growth after warm-up | req/s | statuses |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     ok = True
     for workers, idle, result, final, growth in rows:

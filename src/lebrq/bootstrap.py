@@ -27,8 +27,8 @@ from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
-from lebrq.adapters.system.periodic import run_periodically
 from lebrq.adapters.system.memory import PsutilMemoryProbe
+from lebrq.adapters.system.periodic import run_periodically
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
 from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_invoicing import BookingInvoicing
@@ -46,8 +46,7 @@ from lebrq.domain.tax_document_files import TaxDocumentFiles
 from lebrq.domain.tax_documents import Seller, TaxDocumentIssuer
 from lebrq.http.app import build_http_app
 from lebrq.http.operations import Operations
-from lebrq.http.services import services_of
-from lebrq.http.services import Services
+from lebrq.http.services import Services, services_of
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
 from lebrq.ports.documents import DocumentRenderer
@@ -161,7 +160,16 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         on_cancel_confirmed=invoicing.on_cancel_confirmed,
         slot_guards=[ProgramSlotGuard()],
     )
-    return Services(auth=auth, database=adapters.database, catalog=catalog, bookings=bookings, media=media, blob_storage=adapters.blob_storage, programs=programs, tax_documents=tax_documents)
+    return Services(
+        auth=auth,
+        database=adapters.database,
+        catalog=catalog,
+        bookings=bookings,
+        media=media,
+        blob_storage=adapters.blob_storage,
+        programs=programs,
+        tax_documents=tax_documents,
+    )
 
 
 def build_document_issuer(settings: Settings) -> TaxDocumentIssuer:
@@ -193,7 +201,9 @@ def build_operations(settings: Settings, memory_probe: MemoryProbe | None = None
     )
 
 
-def memory_monitor_lifespan(operations: Operations, *, every_seconds: float) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+def memory_monitor_lifespan(
+    operations: Operations, *, every_seconds: float
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     """The memory monitor as a background job of the app's lifetime; each round also
     refreshes this worker's RSS and pool gauges. At shutdown the job is cancelled and
     awaited, and the worker's live gauges are withdrawn."""
@@ -238,7 +248,9 @@ def create_app(
             if settings.admin_email and settings.admin_password:
                 await services.auth.ensure_admin(email=settings.admin_email, password=settings.admin_password)
             async with run_periodically(
-                services.bookings.expire_lapsed_holds, every_seconds=settings.booking_sweep_seconds, name="booking-hold-sweep"
+                services.bookings.expire_lapsed_holds,
+                every_seconds=settings.booking_sweep_seconds,
+                name="booking-hold-sweep",
             ):
                 yield
 

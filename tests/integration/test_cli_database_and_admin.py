@@ -15,7 +15,13 @@ from tests.support.apps import fast_hasher, sql_adapters_with
 
 
 def lebrq(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "VAR_DIR": str(tmp_path / "var"), "ARGON2_MEMORY_KIB": "8", "ARGON2_TIME_COST": "1", **env}
+    environment = {
+        **os.environ,
+        "VAR_DIR": str(tmp_path / "var"),
+        "ARGON2_MEMORY_KIB": "8",
+        "ARGON2_TIME_COST": "1",
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-m", "lebrq.cli", *args], capture_output=True, text=True, env=environment, timeout=120
     )
@@ -58,13 +64,18 @@ def test_a_bad_setting_stops_the_command_naming_the_variable(tmp_path: Path) -> 
 
 
 def test_admin_from_the_environment_is_created_on_first_start(tmp_path: Path, sqlite_database_url: str) -> None:
-    settings = make_settings(tmp_path, sqlite_database_url, admin_email="ops@example.com", admin_password="ops-password-1")
+    settings = make_settings(
+        tmp_path, sqlite_database_url, admin_email="ops@example.com", admin_password="ops-password-1"
+    )
     with TestClient(create_app(settings, adapters=sql_adapters_with(password_hasher=fast_hasher()))) as client:
         answer = client.post("/api/auth/login", json={"email": "ops@example.com", "password": "ops-password-1"})
         assert answer.status_code == 200
     # A second start finds the admin there and keeps it.
     with TestClient(create_app(settings, adapters=sql_adapters_with(password_hasher=fast_hasher()))) as client:
-        assert client.post("/api/auth/login", json={"email": "ops@example.com", "password": "ops-password-1"}).status_code == 200
+        assert (
+            client.post("/api/auth/login", json={"email": "ops@example.com", "password": "ops-password-1"}).status_code
+            == 200
+        )
 
 
 def test_a_development_jwt_secret_is_generated_once_and_kept(tmp_path: Path) -> None:

@@ -64,7 +64,9 @@ class DocumentLineFactory(MsgspecFactory[DocumentLine]):
         line = super().build(**kwargs)
         if "amount_paise" in kwargs:
             return line
-        return DocumentLine(line.description, line.quantity, line.unit_price_paise, line.quantity * line.unit_price_paise)
+        return DocumentLine(
+            line.description, line.quantity, line.unit_price_paise, line.quantity * line.unit_price_paise
+        )
 
 
 def billable(

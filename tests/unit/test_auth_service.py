@@ -184,7 +184,14 @@ async def test_a_failed_unit_of_work_leaves_nothing_behind(world: World) -> None
     with pytest.raises(RuntimeError):
         async with world.uow() as uow:
             await uow.users.add(
-                NewUser(email="x@example.com", name="X", phone=None, role=Role.USER, created_at=world.clock.now(), password_hash=None)
+                NewUser(
+                    email="x@example.com",
+                    name="X",
+                    phone=None,
+                    role=Role.USER,
+                    created_at=world.clock.now(),
+                    password_hash=None,
+                )
             )
             raise RuntimeError("boom")
     assert not world.uow.store.table("users")

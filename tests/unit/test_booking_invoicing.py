@@ -147,4 +147,6 @@ async def test_pdf_is_rendered_once_and_hidden_from_other_users(uow, clock) -> N
     assert first.key == "documents/tax_invoice/2026-27/LEBRQ_2026-27_000001.pdf"
     assert first.filename == "LEBRQ-2026-27-000001.pdf"
     with pytest.raises(NotFound):
-        await services.tax_documents.pdf_for_booking(booking.id, DocumentKind.TAX_INVOICE, caller_id=booking.user_id + 1000)
+        await services.tax_documents.pdf_for_booking(
+            booking.id, DocumentKind.TAX_INVOICE, caller_id=booking.user_id + 1000
+        )

@@ -36,7 +36,10 @@ class World:
         self.uow = MemoryUnitOfWorkFactory()
         self.catalog = CatalogService(self.uow, self.clock)
         self.bookings = BookingService(
-            self.uow, self.clock, BookingPolicy(hold=timedelta(minutes=30)), **service_kwargs  # type: ignore[arg-type]
+            self.uow,
+            self.clock,
+            BookingPolicy(hold=timedelta(minutes=30)),
+            **service_kwargs,  # type: ignore[arg-type]
         )
 
     async def user(self) -> int:
@@ -174,7 +177,9 @@ async def test_status_filter_judges_holds_at_read_time_and_sweep_writes_it_down(
     user, venue = await world.user(), await world.venue()
     held = (await world.bookings.create(user, booking_request(venue))).booking
     world.clock.advance(minutes=31)
-    assert [b.id for b in (await world.bookings.list_for_user(user, PageRequest(), BookingStatus.EXPIRED)).items] == [held.id]
+    assert [b.id for b in (await world.bookings.list_for_user(user, PageRequest(), BookingStatus.EXPIRED)).items] == [
+        held.id
+    ]
     assert (await world.bookings.list_for_user(user, PageRequest(), BookingStatus.PENDING)).total == 0
     assert await world.bookings.expire_lapsed_holds() == 1
     assert await world.bookings.expire_lapsed_holds() == 0
@@ -219,7 +224,11 @@ async def test_owner_cancels_a_pending_booking_without_refund(world: World) -> N
     user, venue = await world.user(), await world.venue()
     booking = (await world.bookings.create(user, booking_request(venue))).booking
     cancelled = await world.bookings.cancel(booking.id, caller_id=user, reason="  plans changed ")
-    assert (cancelled.status, cancelled.refund, cancelled.cancel_reason) == (BookingStatus.CANCELLED, None, "plans changed")
+    assert (cancelled.status, cancelled.refund, cancelled.cancel_reason) == (
+        BookingStatus.CANCELLED,
+        None,
+        "plans changed",
+    )
     with pytest.raises(Conflict):
         await world.bookings.cancel(booking.id, caller_id=user)
     assert (await world.bookings.create(user, booking_request(venue))).booking.status is BookingStatus.PENDING
@@ -258,7 +267,9 @@ async def test_confirm_runs_the_invoice_hook_in_the_same_transaction() -> None:
     confirmed = await world.bookings.confirm(booking.id, " UTR-42 ")
     assert seen == [(BookingStatus.CONFIRMED, "UTR-42")]
     assert (confirmed.status, confirmed.invoice_number, confirmed.confirmed_at) == (
-        BookingStatus.CONFIRMED, "LEBRQ/2026-27/000001", NOW
+        BookingStatus.CONFIRMED,
+        "LEBRQ/2026-27/000001",
+        NOW,
     )
     assert (await world.bookings.get(booking.id, caller_id=user)).invoice_number == "LEBRQ/2026-27/000001"
     with pytest.raises(Conflict):
@@ -284,14 +295,18 @@ async def test_a_failing_invoice_hook_leaves_the_booking_pending() -> None:
 async def test_cancelling_a_confirmed_booking_stores_the_refund_from_the_hook() -> None:
     async def refund(uow: UnitOfWork, booking: Booking, at: datetime) -> Refund:
         assert booking.status is BookingStatus.CONFIRMED
-        return Refund(amount_paise=booking.total_paise // 2, credit_note_number="LEBRQ-CN/2026-27/000001", created_at=at)
+        return Refund(
+            amount_paise=booking.total_paise // 2, credit_note_number="LEBRQ-CN/2026-27/000001", created_at=at
+        )
 
     world = World(on_cancel_confirmed=refund)
     user, venue = await world.user(), await world.venue()
     booking = (await world.bookings.create(user, booking_request(venue))).booking
     await world.bookings.confirm(booking.id, "UTR-1")
     cancelled = await world.bookings.cancel(booking.id, caller_id=user)
-    expected = Refund(amount_paise=booking.total_paise // 2, credit_note_number="LEBRQ-CN/2026-27/000001", created_at=NOW)
+    expected = Refund(
+        amount_paise=booking.total_paise // 2, credit_note_number="LEBRQ-CN/2026-27/000001", created_at=NOW
+    )
     assert (cancelled.status, cancelled.refund) == (BookingStatus.CANCELLED, expected)
     assert (await world.bookings.get(booking.id, caller_id=user)).refund == expected
 

@@ -30,7 +30,9 @@ def test_application_records_carry_level_logger_message_and_extra_fields() -> No
 
 def test_granian_access_records_become_fields() -> None:
     fields = {"addr": "127.0.0.1", "time": "local", "method": "GET", "path": "/api/venues", "status": 200, "dt_ms": 1.5}
-    record = logging.LogRecord("granian.access", logging.INFO, __file__, 1, '%(method)s %(path)s %(status)d', (fields,), None)
+    record = logging.LogRecord(
+        "granian.access", logging.INFO, __file__, 1, "%(method)s %(path)s %(status)d", (fields,), None
+    )
     line = formatted(record)
     assert line["method"] == "GET" and line["path"] == "/api/venues" and line["status"] == 200
     assert line["message"] == "GET /api/venues 200"

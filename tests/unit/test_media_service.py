@@ -69,10 +69,20 @@ async def records(uow: MemoryUnitOfWorkFactory) -> list[Media]:
     return list(uow.store.table("media").values())
 
 
-async def test_upload_stores_the_bytes_and_records_them(service: MediaService, storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory) -> None:
+async def test_upload_stores_the_bytes_and_records_them(
+    service: MediaService, storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory
+) -> None:
     data = sample_file("image/png", 5000)
-    [media] = await service.upload(service.rules(MediaKind.IMAGE), incoming(data, name="C:\\Users\\me\\photo.png"), owner_id=7)
-    assert (media.kind, media.owner_id, media.content_type, media.size, media.sha256) == (MediaKind.IMAGE, 7, "image/png", 5000, sha256_hex(data))
+    [media] = await service.upload(
+        service.rules(MediaKind.IMAGE), incoming(data, name="C:\\Users\\me\\photo.png"), owner_id=7
+    )
+    assert (media.kind, media.owner_id, media.content_type, media.size, media.sha256) == (
+        MediaKind.IMAGE,
+        7,
+        "image/png",
+        5000,
+        sha256_hex(data),
+    )
     assert media.original_name == "photo.png" and media.is_public and media.created_at == NOW
     assert storage.blobs[media.storage_key][0] == data
     assert await records(uow) == [media]
@@ -85,7 +95,9 @@ async def test_program_images_take_one_to_ten_files(service: MediaService, stora
     assert len(storage.blobs) == 10
 
 
-async def test_an_eleventh_file_refuses_the_whole_upload(service: MediaService, storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory) -> None:
+async def test_an_eleventh_file_refuses_the_whole_upload(
+    service: MediaService, storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory
+) -> None:
     rules = service.rules(MediaKind.IMAGE, field="files", max_files=10)
     with pytest.raises(InvalidInput) as refused:
         await service.upload(rules, incoming(*[sample_file("image/jpeg")] * 11), owner_id=1)
@@ -100,10 +112,18 @@ async def test_no_file_is_invalid(service: MediaService) -> None:
 
 @pytest.mark.parametrize(
     ("third", "error"),
-    [(sample_file("video/mp4"), UnsupportedMediaType), (sample_file("image/png", 10_001), PayloadTooLarge), (b"", InvalidInput)],
+    [
+        (sample_file("video/mp4"), UnsupportedMediaType),
+        (sample_file("image/png", 10_001), PayloadTooLarge),
+        (b"", InvalidInput),
+    ],
 )
 async def test_a_bad_later_file_removes_the_earlier_ones(
-    service: MediaService, storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory, third: bytes, error: type[Exception]
+    service: MediaService,
+    storage: MemoryBlobStorage,
+    uow: MemoryUnitOfWorkFactory,
+    third: bytes,
+    error: type[Exception],
 ) -> None:
     rules = service.rules(MediaKind.IMAGE, field="files", max_files=10)
     with pytest.raises(error):
@@ -119,7 +139,13 @@ async def test_a_database_failure_removes_the_stored_blobs(storage: MemoryBlobSt
 
 
 async def test_private_media_is_visible_to_owner_and_admins_only(service: MediaService) -> None:
-    [note] = await service.upload(service.rules(MediaKind.AUDIO_NOTE), incoming(sample_file("audio/ogg")), owner_id=5, is_public=False, booking_id=9)
+    [note] = await service.upload(
+        service.rules(MediaKind.AUDIO_NOTE),
+        incoming(sample_file("audio/ogg")),
+        owner_id=5,
+        is_public=False,
+        booking_id=9,
+    )
     assert await service.visible(note.id, caller_id=5, caller_is_admin=False) == note
     assert await service.visible(note.id, caller_id=1, caller_is_admin=True) == note
     for caller in (None, 6):
@@ -129,12 +155,16 @@ async def test_private_media_is_visible_to_owner_and_admins_only(service: MediaS
         await service.visible(12345, caller_id=None, caller_is_admin=True)
 
 
-async def test_audio_notes_need_a_booking_the_caller_may_see(service: MediaService, uow: MemoryUnitOfWorkFactory) -> None:
+async def test_audio_notes_need_a_booking_the_caller_may_see(
+    service: MediaService, uow: MemoryUnitOfWorkFactory
+) -> None:
     async with uow() as tx:
         owner = await tx.users.add(NewUserFactory.build(role=Role.USER))
         await tx.commit()
     with pytest.raises(NotFound):
-        await service.upload_audio_note(404, incoming(sample_file("audio/wav")), caller_id=owner.id, caller_is_admin=True)
+        await service.upload_audio_note(
+            404, incoming(sample_file("audio/wav")), caller_id=owner.id, caller_is_admin=True
+        )
     with pytest.raises(NotFound):
         await service.audio_notes(404, PageRequest(), caller_id=owner.id, caller_is_admin=False)
 
@@ -147,9 +177,16 @@ async def test_gallery_lists_only_public_unattached_images(service: MediaService
     assert page.items == [image] and page.total == 1
 
 
-async def test_delete_attached_removes_records_and_blobs(service: MediaService, storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory) -> None:
+async def test_delete_attached_removes_records_and_blobs(
+    service: MediaService, storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory
+) -> None:
     [kept] = await service.upload(service.rules(MediaKind.IMAGE), incoming(sample_file("image/png")), owner_id=1)
-    await service.upload(service.rules(MediaKind.IMAGE, max_files=2), incoming(sample_file("image/png"), sample_file("image/png")), owner_id=1, program_id=4)
+    await service.upload(
+        service.rules(MediaKind.IMAGE, max_files=2),
+        incoming(sample_file("image/png"), sample_file("image/png")),
+        owner_id=1,
+        program_id=4,
+    )
     assert await service.delete_attached(program_id=4) == 2
     assert await records(uow) == [kept]
     assert list(storage.blobs) == [kept.storage_key]
@@ -161,7 +198,9 @@ async def test_sweep_removes_old_blobs_without_records_only(service: MediaServic
     storage.blobs["media/2026/11/orphan"] = stale_data
     storage.blobs["media/2026/12/fresh-orphan"] = (b"upload in progress", NOW)
     storage.blobs["pdf/invoice-1"] = stale_data  # not media: never touched
-    stale = {key: (data, NOW - timedelta(days=2)) for key, (data, _) in storage.blobs.items() if key == recorded.storage_key}
+    stale = {
+        key: (data, NOW - timedelta(days=2)) for key, (data, _) in storage.blobs.items() if key == recorded.storage_key
+    }
     storage.blobs.update(stale)
     report = await service.sweep(older_than=NOW - timedelta(days=1))
     assert report.orphan_blobs == 1

@@ -22,7 +22,13 @@ class ManualClock:
 
 @pytest.mark.parametrize(
     ("used_percent", "level"),
-    [(10.0, MemoryLevel.OK), (85.0, MemoryLevel.OK), (85.1, MemoryLevel.WARNING), (90.0, MemoryLevel.WARNING), (95.0, MemoryLevel.CRITICAL)],
+    [
+        (10.0, MemoryLevel.OK),
+        (85.0, MemoryLevel.OK),
+        (85.1, MemoryLevel.WARNING),
+        (90.0, MemoryLevel.WARNING),
+        (95.0, MemoryLevel.CRITICAL),
+    ],
 )
 def test_levels_are_strictly_above_each_mark(used_percent: float, level: MemoryLevel) -> None:
     assert LIMITS.level_of(used_percent) is level
@@ -75,7 +81,9 @@ def test_monitor_only_logs_while_memory_is_below_the_threshold(caplog: pytest.Lo
     assert "process RSS 80.0 MiB, system 60.0% used" in caplog.text
 
 
-def test_monitor_above_the_threshold_runs_one_collection_and_logs_what_it_freed(caplog: pytest.LogCaptureFixture) -> None:
+def test_monitor_above_the_threshold_runs_one_collection_and_logs_what_it_freed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     probe = FixedMemoryProbe(used_percent=88.0, process_rss_bytes=300 * 1024**2)
 
     def collect() -> int:

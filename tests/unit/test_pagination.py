@@ -15,7 +15,13 @@ def test_out_of_bounds_requests_name_the_parameter(page: int, page_size: int, fi
 
 @pytest.mark.parametrize(
     ("total", "page", "pages", "has_next", "has_prev"),
-    [(0, 1, 0, False, False), (137, 1, 3, True, False), (137, 2, 3, True, True), (137, 3, 3, False, True), (137, 4, 3, False, True)],
+    [
+        (0, 1, 0, False, False),
+        (137, 1, 3, True, False),
+        (137, 2, 3, True, True),
+        (137, 3, 3, False, True),
+        (137, 4, 3, False, True),
+    ],
 )
 def test_page_metadata(total: int, page: int, pages: int, has_next: bool, has_prev: bool) -> None:
     result = Page(items=[], total=total, request=PageRequest.of(page, 50))

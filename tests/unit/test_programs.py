@@ -118,15 +118,21 @@ async def test_a_venue_booking_over_a_program_session_is_refused(uow, world) -> 
         )
     assert refused.value.extra["program_id"] == program.id
     # Right after the session, and on a day without one, the venue is free.
-    await world.bookings.create(user_id, BookingRequest(venue_id=venue_id, start=utc(WEDNESDAY, 2, 30), end=utc(WEDNESDAY, 4)))
+    await world.bookings.create(
+        user_id, BookingRequest(venue_id=venue_id, start=utc(WEDNESDAY, 2, 30), end=utc(WEDNESDAY, 4))
+    )
     thursday = WEDNESDAY + timedelta(days=1)
-    await world.bookings.create(user_id, BookingRequest(venue_id=venue_id, start=utc(thursday, 1), end=utc(thursday, 2)))
+    await world.bookings.create(
+        user_id, BookingRequest(venue_id=venue_id, start=utc(thursday, 1), end=utc(thursday, 2))
+    )
 
 
 async def test_a_program_over_an_active_booking_or_another_program_is_refused(uow, world) -> None:
     user_id, venue_id, _ = await booked_world(uow)
     monday = WEDNESDAY + timedelta(days=12)
-    booked = await world.bookings.create(user_id, BookingRequest(venue_id=venue_id, start=utc(monday, 1), end=utc(monday, 2)))
+    booked = await world.bookings.create(
+        user_id, BookingRequest(venue_id=venue_id, start=utc(monday, 1), end=utc(monday, 2))
+    )
     with pytest.raises(Conflict):
         await world.programs.create(ProgramFieldsFactory.build(venue_id=venue_id))
     await world.bookings.cancel(booked.booking.id, caller_id=user_id)
@@ -143,7 +149,9 @@ async def test_rescheduling_is_checked_but_other_edits_are_not(uow, world) -> No
     user_id, venue_id, _ = await booked_world(uow)
     program = await world.programs.create(ProgramFieldsFactory.build(venue_id=venue_id))
     thursday = WEDNESDAY + timedelta(days=1)
-    await world.bookings.create(user_id, BookingRequest(venue_id=venue_id, start=utc(thursday, 1), end=utc(thursday, 2)))
+    await world.bookings.create(
+        user_id, BookingRequest(venue_id=venue_id, start=utc(thursday, 1), end=utc(thursday, 2))
+    )
     with pytest.raises(Conflict):
         await world.programs.update(program.id, ProgramFields(weekdays=[3]))
     renamed = await world.programs.update(program.id, ProgramFields(title="Sunrise Yoga", fee_paise=2_500_00))

@@ -28,7 +28,11 @@ if sys.argv[3] == "render":
 def run_worker(directory: Path, requests: int, rss: int, then: str = "exit") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, MULTIPROCESS_ENV: str(directory)}
     return subprocess.run(
-        [sys.executable, "-c", WORKER, str(requests), str(rss), then], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", WORKER, str(requests), str(rss), then],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
 

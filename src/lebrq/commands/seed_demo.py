@@ -15,7 +15,9 @@ DEMO_PASSWORD = "demo-password"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bookings", type=int, default=1000, help="how many bookings to add (default 1000)")
-    parser.add_argument("--users", type=int, default=0, help="how many users to add (default: bookings / 50, at least 10)")
+    parser.add_argument(
+        "--users", type=int, default=0, help="how many users to add (default: bookings / 50, at least 10)"
+    )
     parser.add_argument("--venues", type=int, default=10, help="how many venues to add (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="random seed, for repeatable data")
 

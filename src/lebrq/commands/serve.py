@@ -77,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_NOT_READY
     os.environ.update(
         observability_environment(
-            Path(settings.var_dir), log_level=settings.log_level, log_config_configured=config.value("log-config") is not None
+            Path(settings.var_dir),
+            log_level=settings.log_level,
+            log_config_configured=config.value("log-config") is not None,
         )
     )
     exec_granian(config, app_target=args.app)

@@ -82,7 +82,19 @@ class Verification:
 
     def memory(self) -> str:
         body = expect_json(self.client.get("/api/health/memory"), 200)
-        expect_keys(body, {"total_gb", "available_gb", "used_gb", "used_percent", "threshold_percent", "critical_percent", "process_rss_mb", "status"})
+        expect_keys(
+            body,
+            {
+                "total_gb",
+                "available_gb",
+                "used_gb",
+                "used_percent",
+                "threshold_percent",
+                "critical_percent",
+                "process_rss_mb",
+                "status",
+            },
+        )
         summary = f"{body['used_percent']}% used (threshold {body['threshold_percent']}%), worker RSS {body['process_rss_mb']} MB"
         if body["status"] != "ok":
             raise CheckFailed(f"status {body['status']}: {summary}; the service is shedding load")
@@ -108,10 +120,14 @@ class Verification:
 
     def test_user(self) -> str:
         email, password = f"{self.tag}@example.com", f"{self.tag}-pw"
-        created = self.client.post("/api/auth/register", json={"email": email, "password": password, "name": VERIFY_USER_NAME})
+        created = self.client.post(
+            "/api/auth/register", json={"email": email, "password": password, "name": VERIFY_USER_NAME}
+        )
         if created.status_code != 201:
             raise CheckFailed(f"register answered {created.status_code}: {created.text[:200]}")
-        token = expect_json(self.client.post("/api/auth/login", json={"email": email, "password": password}), 200)["access_token"]
+        token = expect_json(self.client.post("/api/auth/login", json={"email": email, "password": password}), 200)[
+            "access_token"
+        ]
         me = expect_json(self.client.get("/api/auth/me", headers=bearer(token)), 200)
         if me.get("email") != email:
             raise CheckFailed(f"/api/auth/me returned {me.get('email')!r}")
@@ -121,7 +137,9 @@ class Verification:
 
     def upload_and_ranged_download(self) -> str:
         if not (self.admin_email and self.admin_password):
-            raise CheckSkipped("no admin credentials (--admin-email/--admin-password or LEBRQ_VERIFY_ADMIN_EMAIL/_PASSWORD)")
+            raise CheckSkipped(
+                "no admin credentials (--admin-email/--admin-password or LEBRQ_VERIFY_ADMIN_EMAIL/_PASSWORD)"
+            )
         login = self.client.post("/api/auth/login", json={"email": self.admin_email, "password": self.admin_password})
         token = expect_json(login, 200)["access_token"]
         image = tagged_png(self.tag)
@@ -162,7 +180,9 @@ class Verification:
         if answer.status_code != 200:
             raise CheckFailed(f"/schema/openapi.json answered {answer.status_code}")
         if answer.headers.get("content-encoding") != "gzip":
-            raise CheckFailed(f"JSON of {len(answer.content)} bytes came back as {answer.headers.get('content-encoding', 'identity')}")
+            raise CheckFailed(
+                f"JSON of {len(answer.content)} bytes came back as {answer.headers.get('content-encoding', 'identity')}"
+            )
         answer.json()
         return f"JSON of {len(answer.content)} bytes sent gzipped ({answer.headers.get('content-length', '?')} bytes on the wire)"
 
@@ -176,7 +196,9 @@ class Verification:
 
 def expect_json(answer: httpx.Response, status: int) -> Any:
     if answer.status_code != status:
-        raise CheckFailed(f"{answer.request.method} {answer.request.url.path} answered {answer.status_code}, not {status}: {answer.text[:200]}")
+        raise CheckFailed(
+            f"{answer.request.method} {answer.request.url.path} answered {answer.status_code}, not {status}: {answer.text[:200]}"
+        )
     try:
         return answer.json()
     except ValueError:
@@ -247,7 +269,9 @@ def run(args: argparse.Namespace) -> int:
             ("metrics", verification.metrics),
         ):
             verification.run(name, check)
-    counts = {outcome: sum(1 for result in verification.results if result[0] == outcome) for outcome in ("PASS", "FAIL", "SKIP")}
+    counts = {
+        outcome: sum(1 for result in verification.results if result[0] == outcome)
+        for outcome in ("PASS", "FAIL", "SKIP")
+    }
     print(f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")
     return 1 if counts["FAIL"] else 0
-

@@ -167,11 +167,18 @@ class AuthService:
     async def _find_or_create_user(self, uow: UnitOfWork, destination: str, now: datetime) -> User:
         if is_phone(destination):
             user = await uow.users.get_by_phone(destination)
-            new = NewUser(email=None, name=destination, phone=destination, role=Role.USER, created_at=now, password_hash=None)
+            new = NewUser(
+                email=None, name=destination, phone=destination, role=Role.USER, created_at=now, password_hash=None
+            )
         else:
             user = await uow.users.get_by_email(destination)
             new = NewUser(
-                email=destination, name=destination.split("@")[0], phone=None, role=Role.USER, created_at=now, password_hash=None
+                email=destination,
+                name=destination.split("@")[0],
+                phone=None,
+                role=Role.USER,
+                created_at=now,
+                password_hash=None,
             )
         return user if user is not None else await uow.users.add(new)
 

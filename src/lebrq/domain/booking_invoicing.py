@@ -41,7 +41,9 @@ class BookingInvoicing:
         if record.credit_note_number is None:
             # Cancelled too late for any refund: nothing is credited, no credit note.
             return None
-        return Refund(amount_paise=record.amount_paise, credit_note_number=record.credit_note_number, created_at=record.created_at)
+        return Refund(
+            amount_paise=record.amount_paise, credit_note_number=record.credit_note_number, created_at=record.created_at
+        )
 
 
 def billable_booking(booking: Booking, user: User, venue: Venue) -> BillableBooking:

@@ -195,7 +195,12 @@ class BookingService:
             if current.status is BookingStatus.CONFIRMED:
                 refund = await self._on_cancel_confirmed(uow, current, now)
             cancelled = msgspec.structs.replace(
-                current, status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason, refund=refund, updated_at=now
+                current,
+                status=BookingStatus.CANCELLED,
+                cancelled_at=now,
+                cancel_reason=reason,
+                refund=refund,
+                updated_at=now,
             )
             await uow.bookings.save_state(cancelled)
             await uow.commit()
@@ -226,7 +231,9 @@ class BookingService:
             await uow.commit()
         return confirmed
 
-    async def availability(self, venue_id: int, starts_from: datetime | None, ends_before: datetime | None) -> list[TimeSlot]:
+    async def availability(
+        self, venue_id: int, starts_from: datetime | None, ends_before: datetime | None
+    ) -> list[TimeSlot]:
         """Busy slots of the venue that overlap the window [from, to). Without `from` the
         window starts now; without `to` it lasts 7 days; at most 92 days."""
         now = self._clock.now()
@@ -242,7 +249,9 @@ class BookingService:
                 raise NotFound(f"venue {venue_id} not found", field="venue_id")
             return await uow.bookings.busy(venue_id, TimeSlot(start, end), now)
 
-    async def list_for_user(self, user_id: int, page: PageRequest, status: BookingStatus | None = None) -> Page[Booking]:
+    async def list_for_user(
+        self, user_id: int, page: PageRequest, status: BookingStatus | None = None
+    ) -> Page[Booking]:
         return await self.list(BookingFilter(user_id=user_id, status=status), page)
 
     async def list(self, filters: BookingFilter, page: PageRequest) -> Page[Booking]:

@@ -69,8 +69,15 @@ def new_venue(fields: VenueFields, now: datetime) -> Venue:
     if missing:
         raise InvalidInput(f"{missing[0]} is required", field=missing[0])
     blank = Venue(
-        id=0, name="", description="", capacity=1, hourly_rate_paise=0, timezone=DEFAULT_TIMEZONE,
-        poster_url=None, created_at=now, updated_at=now,
+        id=0,
+        name="",
+        description="",
+        capacity=1,
+        hourly_rate_paise=0,
+        timezone=DEFAULT_TIMEZONE,
+        poster_url=None,
+        created_at=now,
+        updated_at=now,
     )
     return apply_venue_fields(blank, fields, now)
 
@@ -88,7 +95,9 @@ def apply_venue_fields(venue: Venue, fields: VenueFields, now: datetime) -> Venu
     if fields.timezone is not msgspec.UNSET:
         changes["timezone"] = check_timezone(fields.timezone)
     if fields.poster_url is not msgspec.UNSET:
-        changes["poster_url"] = None if fields.poster_url is None else _text(fields.poster_url, "poster_url", MAX_URL_LENGTH)
+        changes["poster_url"] = (
+            None if fields.poster_url is None else _text(fields.poster_url, "poster_url", MAX_URL_LENGTH)
+        )
     return msgspec.structs.replace(venue, **changes, updated_at=now)
 
 
@@ -118,7 +127,9 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"timezone {name!r} is not an IANA time zone such as Asia/Kolkata", field="timezone") from None
+        raise InvalidInput(
+            f"timezone {name!r} is not an IANA time zone such as Asia/Kolkata", field="timezone"
+        ) from None
     if name not in _iana_names():
         raise InvalidInput(f"timezone {name!r} is not an IANA time zone such as Asia/Kolkata", field="timezone")
     return name

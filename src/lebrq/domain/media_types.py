@@ -56,7 +56,13 @@ def sniff(head: bytes) -> tuple[str, ...]:
 
 def _is_mpeg_audio_frame(head: bytes) -> bool:
     # 11 sync bits, then a version other than "reserved" and layer III (bits 01).
-    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06 == 0x02 and head[1] & 0x18 != 0x08
+    return (
+        len(head) >= 2
+        and head[0] == 0xFF
+        and head[1] & 0xE0 == 0xE0
+        and head[1] & 0x06 == 0x02
+        and head[1] & 0x18 != 0x08
+    )
 
 
 class TypeCheck:

@@ -71,7 +71,9 @@ class MemoryWatch:
         if level is self._level:
             return
         # Logged once per change, not per refused request.
-        log = logger.info if level is MemoryLevel.OK else logger.warning if level is MemoryLevel.WARNING else logger.error
+        log = (
+            logger.info if level is MemoryLevel.OK else logger.warning if level is MemoryLevel.WARNING else logger.error
+        )
         log(
             "memory %s -> %s: system %.1f%% used (threshold %.1f%%, critical %.1f%%), process RSS %.1f MiB",
             self._level,
@@ -124,4 +126,9 @@ class MemoryMonitor:
             freed / MIB,
             extra={"collected_objects": collected, "freed_bytes": freed},
         )
-        return MemoryCheck(reading=after, level=self._limits.level_of(after.used_percent), collected_objects=collected, freed_bytes=freed)
+        return MemoryCheck(
+            reading=after,
+            level=self._limits.level_of(after.used_percent),
+            collected_objects=collected,
+            freed_bytes=freed,
+        )

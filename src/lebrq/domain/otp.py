@@ -47,7 +47,9 @@ def normalize_destination(raw: str) -> str:
     try:
         return normalize_phone(raw, field="destination")
     except InvalidInput:
-        raise InvalidInput("destination must be an email address or an E.164 phone number", field="destination") from None
+        raise InvalidInput(
+            "destination must be an email address or an E.164 phone number", field="destination"
+        ) from None
 
 
 def is_phone(destination: str) -> bool:

@@ -60,9 +60,7 @@ class ProgramService:
             if fields.changes_schedule():
                 await _refuse_clashes(uow, updated, venue, now)
             if updated.capacity < current.enrolled:
-                raise Conflict(
-                    f"capacity cannot go below the {current.enrolled} seats already taken", field="capacity"
-                )
+                raise Conflict(f"capacity cannot go below the {current.enrolled} seats already taken", field="capacity")
             await uow.programs.save(updated)
             await uow.commit()
         return updated
@@ -128,7 +126,11 @@ class ProgramService:
             if await uow.programs.get_for_update(program_id) is None:
                 raise NotFound("program not found")
             enrolment = await uow.enrolments.get(enrolment_id)
-            if enrolment is None or enrolment.program_id != program_id or not (is_admin or enrolment.user_id == user_id):
+            if (
+                enrolment is None
+                or enrolment.program_id != program_id
+                or not (is_admin or enrolment.user_id == user_id)
+            ):
                 raise NotFound("enrolment not found")
             if enrolment.status is EnrolmentStatus.CANCELLED:
                 raise Conflict("this enrolment is already cancelled")
@@ -154,8 +156,7 @@ class ProgramSlotGuard:
             session = program.schedule(venue.timezone).first_clash(slot)
             if session is not None:
                 raise Conflict(
-                    f"the slot overlaps a session of the regular program {program.title!r} "
-                    f"({_local(session, zone)})",
+                    f"the slot overlaps a session of the regular program {program.title!r} ({_local(session, zone)})",
                     field="start",
                     extra={"program_id": program.id},
                 )
@@ -178,7 +179,9 @@ async def _refuse_clashes(uow: UnitOfWork, program: Program, venue: Venue, now: 
                 f"a session on {_local(session, zone)} overlaps an existing booking of the venue",
                 field="start_time",
             )
-    for other in await uow.programs.at_venue(venue.id, program.starts_on - timedelta(days=1), program.ends_on + timedelta(days=1)):
+    for other in await uow.programs.at_venue(
+        venue.id, program.starts_on - timedelta(days=1), program.ends_on + timedelta(days=1)
+    ):
         if other.id == program.id:
             continue
         session = schedule.first_clash_with(other.schedule(venue.timezone))

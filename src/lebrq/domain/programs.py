@@ -75,7 +75,17 @@ class ProgramFields(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
         return any(getattr(self, name) is not msgspec.UNSET for name in schedule_fields)
 
 
-_REQUIRED = ("title", "venue_id", "weekdays", "start_time", "duration_minutes", "starts_on", "ends_on", "capacity", "fee_paise")
+_REQUIRED = (
+    "title",
+    "venue_id",
+    "weekdays",
+    "start_time",
+    "duration_minutes",
+    "starts_on",
+    "ends_on",
+    "capacity",
+    "fee_paise",
+)
 
 
 def new_program(fields: ProgramFields, now: datetime) -> Program:
@@ -84,9 +94,21 @@ def new_program(fields: ProgramFields, now: datetime) -> Program:
     if missing:
         raise InvalidInput(f"{missing[0]} is required", field=missing[0])
     blank = Program(
-        id=0, title="", description="", venue_id=0, weekdays=(), start_time=time(0), duration_minutes=1,
-        starts_on=now.date(), ends_on=now.date(), capacity=1, fee_paise=0, poster_url=None, image_urls=(),
-        created_at=now, updated_at=now,
+        id=0,
+        title="",
+        description="",
+        venue_id=0,
+        weekdays=(),
+        start_time=time(0),
+        duration_minutes=1,
+        starts_on=now.date(),
+        ends_on=now.date(),
+        capacity=1,
+        fee_paise=0,
+        poster_url=None,
+        image_urls=(),
+        created_at=now,
+        updated_at=now,
     )
     return apply_program_fields(blank, fields, now)
 
@@ -117,7 +139,9 @@ def apply_program_fields(program: Program, fields: ProgramFields, now: datetime)
     if updated.ends_on < updated.starts_on:
         raise InvalidInput("ends_on must not be before starts_on", field="ends_on")
     if updated.ends_on - updated.starts_on > MAX_SPAN:
-        raise InvalidInput(f"a program runs for at most {MAX_SPAN.days} days; create a new one after that", field="ends_on")
+        raise InvalidInput(
+            f"a program runs for at most {MAX_SPAN.days} days; create a new one after that", field="ends_on"
+        )
     return updated
 
 

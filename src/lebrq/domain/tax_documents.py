@@ -218,7 +218,9 @@ class TaxDocumentIssuer:
             amount_in_words=amount_in_words(taxable + booking.gst.total_paise),
             payment_reference=booking.payment_reference,
         )
-        return await uow.tax_documents.add(NewTaxDocument(user_id=booking.user_id, sequence=sequence, document=document))
+        return await uow.tax_documents.add(
+            NewTaxDocument(user_id=booking.user_id, sequence=sequence, document=document)
+        )
 
     async def refund_cancellation(
         self, uow: UnitOfWork, booking_id: int, *, cancelled_at: datetime, reason: str | None = None
@@ -252,7 +254,9 @@ class TaxDocumentIssuer:
     ) -> IssuedDocument:
         original = invoice.document
         number, year, sequence = await self._next_number(uow, DocumentKind.CREDIT_NOTE, at)
-        taxable, cgst, sgst = (percent_of(v, percent) for v in (original.taxable_paise, original.cgst_paise, original.sgst_paise))
+        taxable, cgst, sgst = (
+            percent_of(v, percent) for v in (original.taxable_paise, original.cgst_paise, original.sgst_paise)
+        )
         lines = (
             DocumentLine(
                 description=f"Refund of {percent}% of invoice {original.number} (cancellation policy)",
@@ -279,7 +283,9 @@ class TaxDocumentIssuer:
             refund_percent=percent,
             reason=reason,
         )
-        return await uow.tax_documents.add(NewTaxDocument(user_id=invoice.user_id, sequence=sequence, document=document))
+        return await uow.tax_documents.add(
+            NewTaxDocument(user_id=invoice.user_id, sequence=sequence, document=document)
+        )
 
     async def _next_number(self, uow: UnitOfWork, kind: DocumentKind, at: datetime) -> tuple[str, FinancialYear, int]:
         year = FinancialYear.of(document_date(at))

@@ -18,7 +18,9 @@ from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import admin_only
 from lebrq.http.services import Services
 
-_SlotFrom = Annotated[datetime | None, QueryParameter(name="from", description="slot start at or after (ISO 8601 with offset)")]
+_SlotFrom = Annotated[
+    datetime | None, QueryParameter(name="from", description="slot start at or after (ISO 8601 with offset)")
+]
 _SlotTo = Annotated[datetime | None, QueryParameter(name="to", description="slot start before (ISO 8601 with offset)")]
 EXPORT_HEADER = [field for field in BookingExportRow.__struct_fields__]
 
@@ -64,11 +66,15 @@ class AdminBookingController(Controller):
         booking_id: FromQuery[int | None] = None,
         item_id: FromQuery[int | None] = None,
     ) -> Paginated[AdminBookingLineOut]:
-        page = await services.bookings.list_items(BookingItemFilter(booking_id=booking_id, item_id=item_id), page_request)
+        page = await services.bookings.list_items(
+            BookingItemFilter(booking_id=booking_id, item_id=item_id), page_request
+        )
         return paginated(page, AdminBookingLineOut.of)
 
     @post("/bookings/{booking_id:int}/confirm", status_code=200)
-    async def confirm(self, services: NamedDependency[Services], booking_id: FromPath[int], data: JSONBody[ConfirmIn]) -> BookingOut:
+    async def confirm(
+        self, services: NamedDependency[Services], booking_id: FromPath[int], data: JSONBody[ConfirmIn]
+    ) -> BookingOut:
         return BookingOut.of(await services.bookings.confirm(booking_id, data.payment_reference))
 
     @get(

@@ -51,7 +51,9 @@ class AuthController(Controller):
         return UserOut.of(user)
 
     @post("/login", status_code=200, exclude_from_auth=True)
-    async def login(self, data: JSONBody[LoginRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]) -> AccessToken:
+    async def login(
+        self, data: JSONBody[LoginRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]
+    ) -> AccessToken:
         user = await services.auth.authenticate(email=data.email, password=data.password)
         return issue_token(_jwt(request), user)
 
@@ -60,7 +62,9 @@ class AuthController(Controller):
         return OtpIssued(expires_in=await services.auth.request_otp(data.destination))
 
     @post("/otp/verify", status_code=200, exclude_from_auth=True)
-    async def verify_otp(self, data: JSONBody[OtpVerifyRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]) -> AccessToken:
+    async def verify_otp(
+        self, data: JSONBody[OtpVerifyRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]
+    ) -> AccessToken:
         user = await services.auth.verify_otp(data.destination, data.code)
         return issue_token(_jwt(request), user)
 

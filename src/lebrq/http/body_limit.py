@@ -46,7 +46,9 @@ class BodySizeLimit:
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
             self.metrics.count_rejection(BODY_TOO_LARGE)
-            await send_error(send, 413, too_large_detail(limit), extra={"limit_bytes": limit}, headers={"Connection": "close"})
+            await send_error(
+                send, 413, too_large_detail(limit), extra={"limit_bytes": limit}, headers={"Connection": "close"}
+            )
             await _discard_rest(receive, limit)
             return
 

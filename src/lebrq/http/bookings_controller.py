@@ -57,8 +57,12 @@ class BookingController(Controller):
         return paginated(page, BookingOut.of)
 
     @get("/{booking_id:int}", description="Own booking; an admin may read any. Others' bookings are 404.")
-    async def get_one(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> BookingOut:
-        booking = await services.bookings.get(booking_id, caller_id=request.user.id, caller_is_admin=request.user.is_admin)
+    async def get_one(
+        self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]
+    ) -> BookingOut:
+        booking = await services.bookings.get(
+            booking_id, caller_id=request.user.id, caller_is_admin=request.user.is_admin
+        )
         return BookingOut.of(booking)
 
     @post("/{booking_id:int}/cancel", status_code=200)

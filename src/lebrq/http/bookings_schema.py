@@ -104,7 +104,9 @@ class BookingOut(msgspec.Struct, frozen=True, gc=False):
             refund=None
             if refund is None
             else RefundOut(
-                amount_paise=refund.amount_paise, credit_note_number=refund.credit_note_number, created_at=refund.created_at
+                amount_paise=refund.amount_paise,
+                credit_note_number=refund.credit_note_number,
+                created_at=refund.created_at,
             ),
             created_at=booking.created_at,
             updated_at=booking.updated_at,

@@ -51,6 +51,7 @@ async def csv_chunks(
     if pending:
         yield buffer.getvalue().encode()
 
+
 class _ClosingStreamingResponse(ASGIStreamingResponse):
     __slots__ = ()
 

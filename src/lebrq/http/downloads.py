@@ -86,7 +86,10 @@ async def blob_response(request: Request[Any, Any, Any], storage: BlobStorage, d
         span = _resolve(requested, size)
         if span is None:
             return error_response(
-                416, "range not satisfiable", extra={"size": size}, headers={**headers, "Content-Range": f"bytes */{size}"}
+                416,
+                "range not satisfiable",
+                extra={"size": size},
+                headers={**headers, "Content-Range": f"bytes */{size}"},
             )
         status, (start, end) = 206, span
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
@@ -95,7 +98,10 @@ async def blob_response(request: Request[Any, Any, Any], storage: BlobStorage, d
     if request.method == "HEAD":
         return Response(content=b"", status_code=status, headers=headers, media_type=download.content_type)
     return Stream(
-        _chunks(storage, download.key, start, end), status_code=status, headers=headers, media_type=download.content_type
+        _chunks(storage, download.key, start, end),
+        status_code=status,
+        headers=headers,
+        media_type=download.content_type,
     )
 
 

@@ -36,7 +36,9 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 }
 
 
-def error_response(status_code: int, detail: str, extra: Any = None, headers: dict[str, str] | None = None) -> Response[Any]:
+def error_response(
+    status_code: int, detail: str, extra: Any = None, headers: dict[str, str] | None = None
+) -> Response[Any]:
     return Response(
         content={"status_code": status_code, "detail": detail, "extra": extra},
         status_code=status_code,

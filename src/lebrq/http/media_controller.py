@@ -51,7 +51,9 @@ def file_url(media_id: int) -> str:
     return f"/api/files/{media_id}"
 
 
-async def upload_one(request: Request[AuthUser, Any, Any], services: Services, kind: MediaKind, **attach: Any) -> MediaOut:
+async def upload_one(
+    request: Request[AuthUser, Any, Any], services: Services, kind: MediaKind, **attach: Any
+) -> MediaOut:
     """One file in part `file` of `kind`, owned by the caller; `attach` passes
     `program_id=` or `is_public=` through to the media service."""
     rules = services.media.rules(kind)
@@ -117,7 +119,9 @@ class GalleryController(Controller):
     path = "/api/gallery"
     tags = ["media"]
 
-    @get("/", exclude_from_auth=True, dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)})
+    @get(
+        "/", exclude_from_auth=True, dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)}
+    )
     async def list(
         self,
         services: NamedDependency[Services],
@@ -132,12 +136,16 @@ class FilesController(Controller):
     tags = ["media"]
 
     @get("/{media_id:int}", exclude_from_auth=True, opt=DOWNLOAD_ROUTE_OPT)
-    async def download(self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]) -> Response[Any]:
+    async def download(
+        self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]
+    ) -> Response[Any]:
         """The stored bytes, with Range (one range), ETag and conditional requests."""
         return await _serve(media_id, request, services)
 
     @head("/{media_id:int}", exclude_from_auth=True, opt=DOWNLOAD_ROUTE_OPT)
-    async def download_head(self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]) -> Response[None]:
+    async def download_head(
+        self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]
+    ) -> Response[None]:
         """The headers GET would send, without the body."""
         return await _serve(media_id, request, services)
 

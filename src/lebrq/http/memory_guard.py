@@ -56,7 +56,9 @@ class MemoryGuard:
         except MemoryError:
             collected = gc.collect()
             self.metrics.count_rejection(MEMORY_ERROR)
-            logger.error("MemoryError on %s %s; full collection found %d objects", scope["method"], scope["path"], collected)
+            logger.error(
+                "MemoryError on %s %s; full collection found %d objects", scope["method"], scope["path"], collected
+            )
             if started:
                 raise  # half a response is out: the server can only close the connection
             await send_error(send, 503, MEMORY_ERROR_DETAIL, headers=RETRY_AFTER)

@@ -80,4 +80,3 @@ def memory_health(operations: Operations) -> MemoryHealth:
         process_rss_mb=round(reading.process_rss_bytes / MIB, 1),
         status=str(limits.level_of(reading.used_percent)),
     )
-

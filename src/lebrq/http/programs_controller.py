@@ -39,7 +39,11 @@ class ProgramController(Controller):
     async def get_program(self, services: NamedDependency[Services], program_id: FromPath[int]) -> ProgramOut:
         return ProgramOut.of(await services.programs.get(program_id))
 
-    @post("/{program_id:int}/enroll", status_code=201, description="409 when the program is full, has ended, or the caller is already enrolled.")
+    @post(
+        "/{program_id:int}/enroll",
+        status_code=201,
+        description="409 when the program is full, has ended, or the caller is already enrolled.",
+    )
     async def enroll(
         self,
         request: Caller,
@@ -48,7 +52,11 @@ class ProgramController(Controller):
     ) -> ProgramBookingOut:
         return ProgramBookingOut.of(await services.programs.enroll(program_id, request.user.id))
 
-    @post("/{program_id:int}/enrolments/{booking_id:int}/cancel", status_code=200, description="Frees the seat; 409 if already cancelled.")
+    @post(
+        "/{program_id:int}/enrolments/{booking_id:int}/cancel",
+        status_code=200,
+        description="Frees the seat; 409 if already cancelled.",
+    )
     async def cancel_enrolment(
         self,
         request: Caller,
@@ -81,7 +89,11 @@ class AdminProgramController(Controller):
     tags = ["admin", "programs"]
     guards = [admin_only]
 
-    @post("/", status_code=201, description="409 if a session would overlap an active booking or another program at the venue.")
+    @post(
+        "/",
+        status_code=201,
+        description="409 if a session would overlap an active booking or another program at the venue.",
+    )
     async def create_program(self, services: NamedDependency[Services], data: JSONBody[ProgramCreate]) -> ProgramOut:
         return ProgramOut.of(await services.programs.create(data.fields()))
 
@@ -104,7 +116,11 @@ class AdminProgramController(Controller):
         """A poster (JPEG, PNG or WebP) in multipart part `file`; becomes the program's poster_url."""
         await services.programs.require(program_id)
         rules = services.media.rules(MediaKind.POSTER)
-        media = (await services.media.upload(rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id))[0]
+        media = (
+            await services.media.upload(
+                rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id
+            )
+        )[0]
         await services.programs.set_poster(program_id, file_url(media.id))
         return MediaOut.of(media)
 
@@ -118,7 +134,9 @@ class AdminProgramController(Controller):
         """1 to 10 images (JPEG, PNG, WebP or GIF) in multipart parts named `files`; added to image_urls."""
         await services.programs.require(program_id)
         rules = services.media.rules(MediaKind.IMAGE, field="files", min_files=1, max_files=MAX_IMAGES_PER_REQUEST)
-        added = await services.media.upload(rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id)
+        added = await services.media.upload(
+            rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id
+        )
         await services.programs.add_images(program_id, [file_url(media.id) for media in added])
         return [MediaOut.of(media) for media in added]
 

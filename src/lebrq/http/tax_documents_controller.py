@@ -37,12 +37,26 @@ class TaxDocumentController(Controller):
     path = "/api/bookings/{booking_id:int}"
     tags = ["bookings", "invoices"]
 
-    @get("/invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="The tax invoice (PDF); 404 until the booking is confirmed.")
-    async def invoice(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> Response[Any]:
+    @get(
+        "/invoice",
+        opt=DOWNLOAD_ROUTE_OPT,
+        media_type=PDF_CONTENT_TYPE,
+        description="The tax invoice (PDF); 404 until the booking is confirmed.",
+    )
+    async def invoice(
+        self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]
+    ) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.TAX_INVOICE)
 
-    @get("/refund-invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="The credit note of the refund (PDF); 404 if there is none.")
-    async def credit_note(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> Response[Any]:
+    @get(
+        "/refund-invoice",
+        opt=DOWNLOAD_ROUTE_OPT,
+        media_type=PDF_CONTENT_TYPE,
+        description="The credit note of the refund (PDF); 404 if there is none.",
+    )
+    async def credit_note(
+        self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]
+    ) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.CREDIT_NOTE)
 
 
@@ -51,8 +65,12 @@ class AdminTaxDocumentController(Controller):
     tags = ["admin", "invoices"]
     guards = [admin_only]
 
-    @get("/invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="Any booking's tax invoice (PDF).")
-    async def invoice(self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]) -> Response[Any]:
+    @get(
+        "/invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="Any booking's tax invoice (PDF)."
+    )
+    async def invoice(
+        self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]
+    ) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.TAX_INVOICE)
 
 

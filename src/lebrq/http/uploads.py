@@ -126,4 +126,3 @@ class _SegmentBody:
     async def drain(self) -> None:
         async for _chunk in self:
             pass
-

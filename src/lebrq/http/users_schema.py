@@ -18,5 +18,10 @@ class UserOut(msgspec.Struct, frozen=True, gc=False):
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls(
-            id=user.id, email=user.email, name=user.name, phone=user.phone, role=user.role.value, created_at=user.created_at
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            phone=user.phone,
+            role=user.role.value,
+            created_at=user.created_at,
         )

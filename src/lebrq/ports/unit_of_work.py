@@ -7,9 +7,9 @@ from typing import Protocol
 
 from lebrq.ports.bookings import BookingRepository
 from lebrq.ports.catalog import ItemRepository, VenueRepository
+from lebrq.ports.media import MediaRepository
 from lebrq.ports.programs import EnrolmentRepository, ProgramRepository
 from lebrq.ports.tax_documents import DocumentCounterRepository, RefundRepository, TaxDocumentRepository
-from lebrq.ports.media import MediaRepository
 from lebrq.ports.users import OtpRepository, UserRepository
 
 

@@ -56,9 +56,7 @@ def ensure_development_certificate(tls_dir: Path, *, now: dt.datetime | None = N
     tls_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(
         key_path,
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
         mode=0o600,
     )
     _write_atomically(certificate_path, certificate.public_bytes(serialization.Encoding.PEM), mode=0o644)

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import httpx
+import pytest
 
 from lebrq.bootstrap import create_app
 from tests.conftest import make_settings
@@ -22,7 +22,9 @@ ADMIN = {"email": "admin@lebrq.test", "password": "admin-password"}
 
 
 class Api:
-    def __init__(self, client: httpx.AsyncClient, admin: dict[str, str], alice: dict[str, str], bob: dict[str, str]) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, admin: dict[str, str], alice: dict[str, str], bob: dict[str, str]
+    ) -> None:
         self.client = client
         self.admin, self.alice, self.bob = admin, alice, bob
 

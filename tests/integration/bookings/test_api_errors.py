@@ -81,7 +81,9 @@ async def test_read_and_cancel_errors(api: Api) -> None:
     again = await api.client.post(f"{url}/cancel", headers=api.alice)
     assert again.status_code == 409
     names(again, "already cancelled")
-    confirm = await api.client.post(f"/api/admin/bookings/{booking['id']}/confirm", json={"payment_reference": "UTR1"}, headers=api.admin)
+    confirm = await api.client.post(
+        f"/api/admin/bookings/{booking['id']}/confirm", json={"payment_reference": "UTR1"}, headers=api.admin
+    )
     assert confirm.status_code == 409
     names(confirm, "only a pending booking")
 
@@ -90,14 +92,19 @@ async def test_confirm_errors_and_success(api: Api) -> None:
     venue = await api.venue()
     booking = (await api.book({"venue_id": venue["id"], **FUTURE})).json()
     url = f"/api/admin/bookings/{booking['id']}/confirm"
-    for body, words in (({}, ("payment_reference",)), ({"payment_reference": ""}, ("payment_reference",)),
-                        ({"payment_reference": "   "}, ("payment_reference",))):
+    for body, words in (
+        ({}, ("payment_reference",)),
+        ({"payment_reference": ""}, ("payment_reference",)),
+        ({"payment_reference": "   "}, ("payment_reference",)),
+    ):
         response = await api.client.post(url, json=body, headers=api.admin)
         assert response.status_code == 400, body
         names(response, *words)
     assert (await api.client.post(url, json={"payment_reference": "UTR1"}, headers=api.alice)).status_code == 403
     assert (await api.client.post(url, json={"payment_reference": "UTR1"})).status_code == 401
-    missing = await api.client.post("/api/admin/bookings/987654/confirm", json={"payment_reference": "UTR1"}, headers=api.admin)
+    missing = await api.client.post(
+        "/api/admin/bookings/987654/confirm", json={"payment_reference": "UTR1"}, headers=api.admin
+    )
     assert missing.status_code == 404
     confirmed = await api.client.post(url, json={"payment_reference": "UTR1"}, headers=api.admin)
     assert (confirmed.status_code, confirmed.json()["status"]) == (200, "confirmed")
@@ -121,18 +128,34 @@ async def test_catalog_errors(api: Api) -> None:
         response = await api.client.post("/api/admin/venues", json=body, headers=api.admin)
         assert response.status_code == 400, body
         names(response, *words)
-    for body in ({"name": "Chair"}, {"name": "Chair", "price_paise": -5}, {"name": "Chair", "price_paise": 5, "unit": ""}):
+    for body in (
+        {"name": "Chair"},
+        {"name": "Chair", "price_paise": -5},
+        {"name": "Chair", "price_paise": 5, "unit": ""},
+    ):
         assert (await api.client.post("/api/admin/items", json=body, headers=api.admin)).status_code == 400, body
-    assert (await api.client.patch("/api/admin/venues/987654", json={"capacity": 5}, headers=api.admin)).status_code == 404
-    assert (await api.client.patch("/api/admin/items/987654", json={"price_paise": 5}, headers=api.admin)).status_code == 404
-    assert (await api.client.post("/api/admin/venues", json={"name": "X", "capacity": 1, "hourly_rate_paise": 1}, headers=api.alice)).status_code == 403
+    assert (
+        await api.client.patch("/api/admin/venues/987654", json={"capacity": 5}, headers=api.admin)
+    ).status_code == 404
+    assert (
+        await api.client.patch("/api/admin/items/987654", json={"price_paise": 5}, headers=api.admin)
+    ).status_code == 404
+    assert (
+        await api.client.post(
+            "/api/admin/venues", json={"name": "X", "capacity": 1, "hourly_rate_paise": 1}, headers=api.alice
+        )
+    ).status_code == 403
     assert (await api.client.post("/api/admin/items", json={"name": "X", "price_paise": 1})).status_code == 401
-    patched = await api.client.patch(f"/api/admin/venues/{venue['id']}", json={"timezone": "Europe/Paris"}, headers=api.admin)
+    patched = await api.client.patch(
+        f"/api/admin/venues/{venue['id']}", json={"timezone": "Europe/Paris"}, headers=api.admin
+    )
     assert patched.json() == {**venue, "timezone": "Europe/Paris"}
     availability = f"/api/venues/{venue['id']}/availability"
-    for query, words in (("?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", ("to",)),
-                         ("?from=2030-01-01T00:00:00Z&to=2030-12-01T00:00:00Z", ("92 days",)),
-                         ("?from=soon", ("from",))):
+    for query, words in (
+        ("?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", ("to",)),
+        ("?from=2030-01-01T00:00:00Z&to=2030-12-01T00:00:00Z", ("92 days",)),
+        ("?from=soon", ("from",)),
+    ):
         response = await api.client.get(availability + query)
         assert response.status_code == 400, query
         names(response, *words)
@@ -144,9 +167,12 @@ async def test_admin_list_errors(api: Api) -> None:
         assert (await api.client.get(path, headers=api.alice)).status_code == 403, path
         assert (await api.client.get(path)).status_code == 401, path
     for path in ("/api/admin/bookings", "/api/admin/bookings/export.csv"):
-        for query, words in (("?status=done", ("status",)), ("?from=yesterday", ("from",)),
-                             ("?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", ("to", "after")),
-                             ("?to=2030-01-01T00:00:00", ("to", "offset"))):
+        for query, words in (
+            ("?status=done", ("status",)),
+            ("?from=yesterday", ("from",)),
+            ("?from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z", ("to", "after")),
+            ("?to=2030-01-01T00:00:00", ("to", "offset")),
+        ):
             response = await api.client.get(path + query, headers=api.admin)
             assert response.status_code == 400, (path, query)
             names(response, *words)

@@ -18,7 +18,9 @@ SLOT = {"start": "2030-03-01T10:00:00Z", "end": "2030-03-01T12:00:00Z"}
 async def test_twenty_requests_for_one_slot_give_one_booking(api: Api) -> None:
     venue = await api.venue()
     bodies = [{"venue_id": venue["id"], **SLOT, "notes": f"attempt {n}"} for n in range(20)]
-    responses = await asyncio.gather(*(api.book(body, api.alice if n % 2 else api.bob) for n, body in enumerate(bodies)))
+    responses = await asyncio.gather(
+        *(api.book(body, api.alice if n % 2 else api.bob) for n, body in enumerate(bodies))
+    )
     assert Counter(r.status_code for r in responses) == {201: 1, 409: 19}
     listed = await api.client.get(f"/api/admin/bookings?venue_id={venue['id']}", headers=api.admin)
     assert listed.json()["pagination"]["total"] == 1

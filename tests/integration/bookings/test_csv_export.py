@@ -25,8 +25,13 @@ pytestmark = pytest.mark.anyio
 
 async def test_export_lists_matching_bookings_as_csv(api: Api) -> None:
     venue = await api.venue(name="Banyan Hall")
-    for day, notes in ((1, "=HYPERLINK(\"http://evil\")"), (2, "plain"), (3, None)):
-        body = {"venue_id": venue["id"], "start": f"2030-07-0{day}T10:00:00Z", "end": f"2030-07-0{day}T11:00:00Z", "notes": notes}
+    for day, notes in ((1, '=HYPERLINK("http://evil")'), (2, "plain"), (3, None)):
+        body = {
+            "venue_id": venue["id"],
+            "start": f"2030-07-0{day}T10:00:00Z",
+            "end": f"2030-07-0{day}T11:00:00Z",
+            "notes": notes,
+        }
         assert (await api.book(body)).status_code == 201
     first_id = (await api.client.get("/api/admin/bookings", headers=api.admin)).json()["items"][-1]["id"]
     await api.client.post(f"/api/bookings/{first_id}/cancel", headers=api.alice)
@@ -37,11 +42,16 @@ async def test_export_lists_matching_bookings_as_csv(api: Api) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [row["start"] for row in rows] == ["2030-07-03T10:00:00Z", "2030-07-02T10:00:00Z", "2030-07-01T10:00:00Z"]
     assert {row["venue_name"] for row in rows} == {"Banyan Hall"}
-    assert rows[-1]["status"] == "cancelled" and rows[-1]["notes"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[-1]["status"] == "cancelled" and rows[-1]["notes"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["total_paise"].isdigit()
 
-    pending = await api.client.get("/api/admin/bookings/export.csv?status=pending&from=2030-07-02T00:00:00Z", headers=api.admin)
-    assert [row["start"] for row in csv.DictReader(io.StringIO(pending.text))] == ["2030-07-03T10:00:00Z", "2030-07-02T10:00:00Z"]
+    pending = await api.client.get(
+        "/api/admin/bookings/export.csv?status=pending&from=2030-07-02T00:00:00Z", headers=api.admin
+    )
+    assert [row["start"] for row in csv.DictReader(io.StringIO(pending.text))] == [
+        "2030-07-03T10:00:00Z",
+        "2030-07-02T10:00:00Z",
+    ]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])
@@ -79,10 +89,18 @@ async def test_a_client_that_disconnects_stops_the_export(database_url: str, tmp
                     await asyncio.Event().wait()
 
         scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": "/api/admin/bookings/export.csv", "raw_path": b"/api/admin/bookings/export.csv", "root_path": "",
-            "query_string": b"", "headers": [(b"authorization", f"Bearer {token}".encode()), (b"host", b"lebrq.test")],
-            "client": ("127.0.0.1", 50000), "server": ("lebrq.test", 80),
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/api/admin/bookings/export.csv",
+            "raw_path": b"/api/admin/bookings/export.csv",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"authorization", f"Bearer {token}".encode()), (b"host", b"lebrq.test")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("lebrq.test", 80),
         }
         await asyncio.wait_for(app(scope, receive, send), timeout=30)  # type: ignore[arg-type]
 

@@ -29,7 +29,12 @@ async def _fill(api: Api) -> None:
 
 @pytest.mark.parametrize("path", LISTS)
 async def test_page_bounds_are_400(api: Api, path: str) -> None:
-    for query, field in (("page=0", "page"), ("page_size=0", "page_size"), ("page_size=101", "page_size"), ("page=-3", "page")):
+    for query, field in (
+        ("page=0", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=101", "page_size"),
+        ("page=-3", "page"),
+    ):
         response = await api.client.get(f"{path}?{query}", headers=api.admin if "admin" in path else api.alice)
         assert response.status_code == 400, (path, query)
         assert field in response.text
@@ -38,7 +43,13 @@ async def test_page_bounds_are_400(api: Api, path: str) -> None:
 
 async def test_walking_every_list_yields_each_row_once(api: Api) -> None:
     await _fill(api)
-    expected_totals = {"/api/venues": 5, "/api/items": 3, "/api/bookings": 7, "/api/admin/bookings": 7, "/api/admin/booking-items": 7}
+    expected_totals = {
+        "/api/venues": 5,
+        "/api/items": 3,
+        "/api/bookings": 7,
+        "/api/admin/bookings": 7,
+        "/api/admin/booking-items": 7,
+    }
     for path in LISTS:
         headers = api.admin if "admin" in path else api.alice
         whole = (await api.client.get(f"{path}?page_size=100", headers=headers)).json()
@@ -48,8 +59,12 @@ async def test_walking_every_list_yields_each_row_once(api: Api) -> None:
             body = (await api.client.get(f"{path}?page={page}&page_size=2", headers=headers)).json()
             info = body["pagination"]
             assert info == {
-                "page": page, "page_size": 2, "total": expected_totals[path],
-                "total_pages": -(-expected_totals[path] // 2), "has_next": page < info["total_pages"], "has_prev": page > 1,
+                "page": page,
+                "page_size": 2,
+                "total": expected_totals[path],
+                "total_pages": -(-expected_totals[path] // 2),
+                "has_next": page < info["total_pages"],
+                "has_prev": page > 1,
             }
             walked += [row["id"] for row in body["items"]]
             if not info["has_next"]:
@@ -59,13 +74,20 @@ async def test_walking_every_list_yields_each_row_once(api: Api) -> None:
         assert len(set(walked)) == len(walked) == expected_totals[path]
         assert walked == sorted(walked, reverse=True)  # created in id order, so newest first = highest id first
         past_end = (await api.client.get(f"{path}?page=99&page_size=2", headers=headers)).json()
-        assert (past_end["items"], past_end["pagination"]["has_next"], past_end["pagination"]["has_prev"]) == ([], False, True)
+        assert (past_end["items"], past_end["pagination"]["has_next"], past_end["pagination"]["has_prev"]) == (
+            [],
+            False,
+            True,
+        )
         assert past_end["pagination"]["total"] == expected_totals[path], path  # no row carries it: counted apart
 
 
 async def test_empty_lists_have_no_pages(api: Api) -> None:
     body = (await api.client.get("/api/bookings", headers=api.bob)).json()
-    assert body == {"items": [], "pagination": {"page": 1, "page_size": 50, "total": 0, "total_pages": 0, "has_next": False, "has_prev": False}}
+    assert body == {
+        "items": [],
+        "pagination": {"page": 1, "page_size": 50, "total": 0, "total_pages": 0, "has_next": False, "has_prev": False},
+    }
 
 
 async def test_list_filters(api: Api) -> None:
@@ -79,14 +101,22 @@ async def test_list_filters(api: Api) -> None:
     in_window = (await api.client.get(f"/api/admin/bookings?{window}", headers=admin)).json()["items"]
     assert sorted(b["start"] for b in in_window) == ["2030-06-03T10:00:00Z", "2030-06-04T10:00:00Z"]
     user_id = all_bookings[0]["user_id"]
-    assert (await api.client.get(f"/api/admin/bookings?user_id={user_id}", headers=admin)).json()["pagination"]["total"] == 7
-    assert (await api.client.get(f"/api/admin/bookings?user_id={user_id + 999}", headers=admin)).json()["pagination"]["total"] == 0
+    assert (await api.client.get(f"/api/admin/bookings?user_id={user_id}", headers=admin)).json()["pagination"][
+        "total"
+    ] == 7
+    assert (await api.client.get(f"/api/admin/bookings?user_id={user_id + 999}", headers=admin)).json()["pagination"][
+        "total"
+    ] == 0
     first = all_bookings[0]
     await api.client.post(f"/api/bookings/{first['id']}/cancel", headers=api.alice)
     cancelled = (await api.client.get("/api/bookings?status=cancelled", headers=api.alice)).json()["items"]
     assert [b["id"] for b in cancelled] == [first["id"]]
-    assert (await api.client.get("/api/admin/bookings?status=pending", headers=admin)).json()["pagination"]["total"] == 6
+    assert (await api.client.get("/api/admin/bookings?status=pending", headers=admin)).json()["pagination"][
+        "total"
+    ] == 6
     lines = (await api.client.get(f"/api/admin/booking-items?booking_id={first['id']}", headers=admin)).json()["items"]
     assert [(line["booking_id"], line["quantity"]) for line in lines] == [(first["id"], first["items"][0]["quantity"])]
     item_id = lines[0]["item_id"]
-    assert (await api.client.get(f"/api/admin/booking-items?item_id={item_id}", headers=admin)).json()["pagination"]["total"] == 7
+    assert (await api.client.get(f"/api/admin/booking-items?item_id={item_id}", headers=admin)).json()["pagination"][
+        "total"
+    ] == 7

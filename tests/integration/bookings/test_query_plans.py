@@ -25,7 +25,9 @@ Call = Callable[[SqlBookingRepository, dict[str, int]], Awaitable[Any]]
 PAGE = PageRequest(page=1, page_size=20)
 
 
-async def _plans(connection: AsyncConnection, call: Call, ids: dict[str, int]) -> list[tuple[str, list[dict[str, Any]]]]:
+async def _plans(
+    connection: AsyncConnection, call: Call, ids: dict[str, int]
+) -> list[tuple[str, list[dict[str, Any]]]]:
     statements: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
@@ -47,20 +49,43 @@ async def _plans(connection: AsyncConnection, call: Call, ids: dict[str, int]) -
 
 # name, repository call, index (or space-separated indexes) expected for its main query.
 CASES: list[tuple[str, Call, str]] = [
-    ("own bookings", lambda r, i: r.list(BookingFilter(user_id=i["user"]), PAGE, NOW), "ix_bookings_user_id_created_at_id"),
-    ("own bookings by status", lambda r, i: r.list(BookingFilter(user_id=i["user"], status=BookingStatus.CONFIRMED), PAGE, NOW),
-     "ix_bookings_user_id_status_created_at_id"),
+    (
+        "own bookings",
+        lambda r, i: r.list(BookingFilter(user_id=i["user"]), PAGE, NOW),
+        "ix_bookings_user_id_created_at_id",
+    ),
+    (
+        "own bookings by status",
+        lambda r, i: r.list(BookingFilter(user_id=i["user"], status=BookingStatus.CONFIRMED), PAGE, NOW),
+        "ix_bookings_user_id_status_created_at_id",
+    ),
     ("admin, no filter", lambda r, i: r.list(BookingFilter(), PAGE, NOW), "ix_bookings_created_at_id"),
-    ("admin by status", lambda r, i: r.list(BookingFilter(status=BookingStatus.CANCELLED), PAGE, NOW),
-     "ix_bookings_status_created_at_id"),
-    ("admin by venue", lambda r, i: r.list(BookingFilter(venue_id=i["venue"]), PAGE, NOW), "ix_bookings_venue_id_created_at_id"),
-    ("booking items by item", lambda r, i: r.list_items(BookingItemFilter(item_id=i["item"]), PAGE),
-     "ix_booking_items_item_id_id"),
-    ("booking items by booking", lambda r, i: r.list_items(BookingItemFilter(booking_id=i["booking"]), PAGE),
-     "ix_booking_items_booking_id_id"),
-    ("venue busy slots", lambda r, i: r.busy(i["venue"], TimeSlot(NOW, NOW.replace(year=NOW.year + 1)), NOW),
-     # Either bounds the range; MariaDB picks start_at when few slots lie ahead.
-     "ix_bookings_venue_id_status_start_at ix_bookings_start_at"),
+    (
+        "admin by status",
+        lambda r, i: r.list(BookingFilter(status=BookingStatus.CANCELLED), PAGE, NOW),
+        "ix_bookings_status_created_at_id",
+    ),
+    (
+        "admin by venue",
+        lambda r, i: r.list(BookingFilter(venue_id=i["venue"]), PAGE, NOW),
+        "ix_bookings_venue_id_created_at_id",
+    ),
+    (
+        "booking items by item",
+        lambda r, i: r.list_items(BookingItemFilter(item_id=i["item"]), PAGE),
+        "ix_booking_items_item_id_id",
+    ),
+    (
+        "booking items by booking",
+        lambda r, i: r.list_items(BookingItemFilter(booking_id=i["booking"]), PAGE),
+        "ix_booking_items_booking_id_id",
+    ),
+    (
+        "venue busy slots",
+        lambda r, i: r.busy(i["venue"], TimeSlot(NOW, NOW.replace(year=NOW.year + 1)), NOW),
+        # Either bounds the range; MariaDB picks start_at when few slots lie ahead.
+        "ix_bookings_venue_id_status_start_at ix_bookings_start_at",
+    ),
 ]
 
 

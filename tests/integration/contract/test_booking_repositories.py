@@ -32,11 +32,17 @@ async def _setup(uow: UnitOfWork) -> tuple[int, int, int]:
     return user.id, venue.id, item.id
 
 
-def _booking(user_id: int, venue_id: int, item_id: int | None = None, hours: tuple[float, float] = (10, 12), **extra: object) -> NewBooking:
+def _booking(
+    user_id: int, venue_id: int, item_id: int | None = None, hours: tuple[float, float] = (10, 12), **extra: object
+) -> NewBooking:
     start = TOMORROW_10.replace(hour=0) + timedelta(hours=hours[0])
-    lines = () if item_id is None else (
-        NewBookingItem(item_id=item_id, name="Chair", quantity=2, unit_price_paise=150, amount_paise=300),
-        NewBookingItem(item_id=item_id, name="Chair (spare)", quantity=1, unit_price_paise=150, amount_paise=150),
+    lines = (
+        ()
+        if item_id is None
+        else (
+            NewBookingItem(item_id=item_id, name="Chair", quantity=2, unit_price_paise=150, amount_paise=300),
+            NewBookingItem(item_id=item_id, name="Chair (spare)", quantity=1, unit_price_paise=150, amount_paise=150),
+        )
     )
     fields: dict[str, object] = {
         "user_id": user_id,
@@ -165,9 +171,19 @@ async def test_lists_walk_newest_first_with_filters(contract_uow: UnitOfWorkFact
         ids = []
         for n in range(7):
             # Pairs share created_at, so the id breaks the tie.
-            ids.append((await uow.bookings.add(
-                _booking(user if n % 2 else other, venue, item, hours=(n, n + 1), created_at=NOW + timedelta(seconds=n // 2))
-            )).id)
+            ids.append(
+                (
+                    await uow.bookings.add(
+                        _booking(
+                            user if n % 2 else other,
+                            venue,
+                            item,
+                            hours=(n, n + 1),
+                            created_at=NOW + timedelta(seconds=n // 2),
+                        )
+                    )
+                ).id
+            )
         await uow.commit()
     newest_first = sorted(ids, key=lambda i: (ids.index(i) // 2, i), reverse=True)
     async with contract_uow(read_only=True) as uow:
@@ -193,8 +209,13 @@ async def test_lists_walk_newest_first_with_filters(contract_uow: UnitOfWorkFact
 async def test_export_streams_every_matching_row_newest_first(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
         user, venue, _ = await _setup(uow)
-        added = [await uow.bookings.add(_booking(user, venue, hours=(n, n + 1), created_at=NOW + timedelta(seconds=n))) for n in range(5)]
-        lapsed = await uow.bookings.add(_booking(user, venue, hours=(8, 9), hold_expires_at=NOW, created_at=NOW - timedelta(days=1)))
+        added = [
+            await uow.bookings.add(_booking(user, venue, hours=(n, n + 1), created_at=NOW + timedelta(seconds=n)))
+            for n in range(5)
+        ]
+        lapsed = await uow.bookings.add(
+            _booking(user, venue, hours=(8, 9), hold_expires_at=NOW, created_at=NOW - timedelta(days=1))
+        )
         await uow.commit()
     async with contract_uow(read_only=True) as uow:
         rows = [row async for row in uow.bookings.export(BookingFilter(), NOW)]

@@ -38,7 +38,9 @@ async def owner(contract_uow: UnitOfWorkFactory) -> int:
 
 
 async def test_add_and_get_round_trip(contract_uow: UnitOfWorkFactory) -> None:
-    new = NewMediaFactory.build(owner_id=await owner(contract_uow), kind=MediaKind.AUDIO_NOTE, is_public=False, booking_id=12)
+    new = NewMediaFactory.build(
+        owner_id=await owner(contract_uow), kind=MediaKind.AUDIO_NOTE, is_public=False, booking_id=12
+    )
     async with contract_uow() as uow:
         added = await uow.media.add(new)
         await uow.commit()
@@ -60,7 +62,10 @@ async def test_uncommitted_records_vanish(contract_uow: UnitOfWorkFactory) -> No
 async def test_gallery_is_public_unattached_images_newest_first(contract_uow: UnitOfWorkFactory) -> None:
     user = await owner(contract_uow)
     async with contract_uow() as uow:
-        shown = [await uow.media.add(NewMediaFactory.build(owner_id=user, created_at=NOW + timedelta(minutes=i))) for i in range(3)]
+        shown = [
+            await uow.media.add(NewMediaFactory.build(owner_id=user, created_at=NOW + timedelta(minutes=i)))
+            for i in range(3)
+        ]
         same_time = await uow.media.add(NewMediaFactory.build(owner_id=user, created_at=NOW + timedelta(minutes=2)))
         for hidden in (
             NewMediaFactory.build(owner_id=user, kind=MediaKind.POSTER),
@@ -81,7 +86,14 @@ async def test_gallery_is_public_unattached_images_newest_first(contract_uow: Un
 async def test_booking_notes_and_delete_attached(contract_uow: UnitOfWorkFactory) -> None:
     user = await owner(contract_uow)
     async with contract_uow() as uow:
-        notes = [await uow.media.add(NewMediaFactory.build(owner_id=user, kind=MediaKind.AUDIO_NOTE, booking_id=8, created_at=NOW + timedelta(seconds=i))) for i in range(2)]
+        notes = [
+            await uow.media.add(
+                NewMediaFactory.build(
+                    owner_id=user, kind=MediaKind.AUDIO_NOTE, booking_id=8, created_at=NOW + timedelta(seconds=i)
+                )
+            )
+            for i in range(2)
+        ]
         other = await uow.media.add(NewMediaFactory.build(owner_id=user, kind=MediaKind.AUDIO_NOTE, booking_id=9))
         program = await uow.media.add(NewMediaFactory.build(owner_id=user, program_id=8))
         await uow.commit()
@@ -96,7 +108,9 @@ async def test_booking_notes_and_delete_attached(contract_uow: UnitOfWorkFactory
     async with contract_uow(read_only=True) as uow:
         assert await uow.media.get(notes[0].id) is None
         assert await uow.media.get(other.id) == other and await uow.media.get(program.id) == program
-        assert await uow.media.existing_keys([other.storage_key, program.storage_key, notes[0].storage_key, "media/x"]) == {
+        assert await uow.media.existing_keys(
+            [other.storage_key, program.storage_key, notes[0].storage_key, "media/x"]
+        ) == {
             other.storage_key,
             program.storage_key,
         }

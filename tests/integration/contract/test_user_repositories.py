@@ -98,7 +98,9 @@ async def test_otp_challenges(contract_uow: UnitOfWorkFactory) -> None:
     destination = "+919876543210"
     async with contract_uow() as uow:
         older = await uow.otp_codes.add(
-            NewOtpChallenge(destination=destination, code_hash="a" * 64, created_at=T0, expires_at=T0 + timedelta(minutes=5))
+            NewOtpChallenge(
+                destination=destination, code_hash="a" * 64, created_at=T0, expires_at=T0 + timedelta(minutes=5)
+            )
         )
         newer = await uow.otp_codes.add(
             NewOtpChallenge(

@@ -37,7 +37,9 @@ async def test_values_come_back_as_the_same_utc_instant(sql_database_url: str) -
             await connection.run_sync(probe.create)
         try:
             async with engine.begin() as connection:
-                await connection.execute(sa.insert(probe), [{"id": i, "at": at} for i, at in enumerate(STORED, start=1)])
+                await connection.execute(
+                    sa.insert(probe), [{"id": i, "at": at} for i, at in enumerate(STORED, start=1)]
+                )
                 read = [row.at for row in await connection.execute(sa.select(probe.c.at).order_by(probe.c.id))]
             with pytest.raises(sa.exc.StatementError, match="naive datetime"):
                 async with engine.begin() as connection:

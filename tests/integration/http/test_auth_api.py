@@ -122,11 +122,15 @@ def test_otp_asked_again_too_soon_is_429_with_retry_after(client: TestClient) ->
     assert int(again.headers["Retry-After"]) > 0
 
 
-def test_otp_wrong_code_is_401_and_after_five_every_try_is_429(client: TestClient, otp_sender: RecordingOtpSender) -> None:
+def test_otp_wrong_code_is_401_and_after_five_every_try_is_429(
+    client: TestClient, otp_sender: RecordingOtpSender
+) -> None:
     client.post("/api/auth/otp/request", json={"destination": PHONE})
     right = otp_sender.last_code(PHONE)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-    statuses = [client.post("/api/auth/otp/verify", json={"destination": PHONE, "code": wrong}).status_code for _ in range(5)]
+    statuses = [
+        client.post("/api/auth/otp/verify", json={"destination": PHONE, "code": wrong}).status_code for _ in range(5)
+    ]
     assert statuses[:4] == [401] * 4 and statuses[4] in (401, 429)
     for code in (wrong, right):
         locked = client.post("/api/auth/otp/verify", json={"destination": PHONE, "code": code})

@@ -34,7 +34,9 @@ def test_pool_reports_the_configured_pool(client: TestClient) -> None:
 
 
 @pytest.mark.anyio
-async def test_ready_is_503_while_mariadb_is_unreachable_and_recovers(mariadb_database_url: str, tmp_path: Path) -> None:
+async def test_ready_is_503_while_mariadb_is_unreachable_and_recovers(
+    mariadb_database_url: str, tmp_path: Path
+) -> None:
     server = urlsplit(mariadb_database_url.replace("mysql+asyncmy", "mysql"))
     proxy = TcpProxy(server.hostname or "127.0.0.1", server.port or 3306)
     await proxy.start()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tests.support.asgi import concurrent_client
 
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
 from lebrq.bootstrap import create_app
 from lebrq.settings import Settings
 from tests.support.apps import sql_adapters_with
+from tests.support.asgi import concurrent_client
 from tests.support.factories import RegistrationFactory
 
 pytestmark = pytest.mark.anyio

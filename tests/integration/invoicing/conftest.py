@@ -18,7 +18,9 @@ from tests.support.factories import RegistrationFactory
 async def sql_world(sql_database_url: str, tmp_path: Path) -> AsyncIterator[tuple[Services, Adapters]]:
     """The production wiring (SQL, filesystem storage, process-pool renderer) on SQLite
     and on MariaDB, with a pool big enough for the concurrency tests to really overlap."""
-    settings = make_settings(tmp_path, sql_database_url, db_pool_size=6, db_max_overflow=6, seller_gstin="29ABCDE1234F1Z5")
+    settings = make_settings(
+        tmp_path, sql_database_url, db_pool_size=6, db_max_overflow=6, seller_gstin="29ABCDE1234F1Z5"
+    )
     async with production_adapters(settings) as adapters:
         adapters.password_hasher = fast_hasher()
         yield build_services(settings, adapters), adapters
@@ -29,8 +31,13 @@ def api(tmp_path: Path, sqlite_database_url: str) -> Iterator[TestClient]:
     """The real app over HTTP on SQLite with an admin account; PDFs render in the
     production process pool."""
     settings = make_settings(
-        tmp_path, sqlite_database_url, admin_email=ADMIN_EMAIL, admin_password=ADMIN_PASSWORD,
-        seller_name="LeBRQ Events LLP", seller_gstin="29ABCDE1234F1Z5", seller_address="12 MG Road, Bengaluru 560001",
+        tmp_path,
+        sqlite_database_url,
+        admin_email=ADMIN_EMAIL,
+        admin_password=ADMIN_PASSWORD,
+        seller_name="LeBRQ Events LLP",
+        seller_gstin="29ABCDE1234F1Z5",
+        seller_address="12 MG Road, Bengaluru 560001",
     )
     app = create_app(settings, adapters=sql_adapters_with(password_hasher=fast_hasher()))
     with TestClient(app, raise_server_exceptions=False) as client:

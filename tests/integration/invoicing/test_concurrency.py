@@ -23,9 +23,16 @@ async def test_twenty_concurrent_confirms_get_twenty_consecutive_invoice_numbers
     user_id, venue_id, _ = await booked_world(adapters.uow)
     first_day = (datetime.now(UTC) + timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
     bookings = [
-        (await services.bookings.create(
-            user_id, BookingRequest(venue_id=venue_id, start=first_day + timedelta(hours=n), end=first_day + timedelta(hours=n, minutes=30))
-        )).booking
+        (
+            await services.bookings.create(
+                user_id,
+                BookingRequest(
+                    venue_id=venue_id,
+                    start=first_day + timedelta(hours=n),
+                    end=first_day + timedelta(hours=n, minutes=30),
+                ),
+            )
+        ).booking
         for n in range(20)
     ]
     year = FinancialYear.of(document_date(datetime.now(UTC))).label
@@ -46,9 +53,15 @@ async def test_ten_users_racing_for_three_seats_get_exactly_three(sql_world) -> 
     today = datetime.now(UTC).date()
     program = await services.programs.create(
         ProgramFields(
-            title="Evening Yoga", venue_id=venue_id, weekdays=[0, 1, 2, 3, 4, 5, 6], start_time="18:00",
-            duration_minutes=60, starts_on=today + timedelta(days=400), ends_on=today + timedelta(days=430),
-            capacity=3, fee_paise=1_500_00,
+            title="Evening Yoga",
+            venue_id=venue_id,
+            weekdays=[0, 1, 2, 3, 4, 5, 6],
+            start_time="18:00",
+            duration_minutes=60,
+            starts_on=today + timedelta(days=400),
+            ends_on=today + timedelta(days=430),
+            capacity=3,
+            fee_paise=1_500_00,
         )
     )
     users = [(await booked_world(adapters.uow))[0] for _ in range(10)]
@@ -69,10 +82,19 @@ async def test_the_same_user_racing_twice_gets_one_seat(sql_world) -> None:
     start = date.today() + timedelta(days=500)
     program = await services.programs.create(
         ProgramFields(
-            title="Pottery", venue_id=venue_id, weekdays=[5], start_time="10:00", duration_minutes=90,
-            starts_on=start, ends_on=start + timedelta(days=60), capacity=10, fee_paise=0,
+            title="Pottery",
+            venue_id=venue_id,
+            weekdays=[5],
+            start_time="10:00",
+            duration_minutes=90,
+            starts_on=start,
+            ends_on=start + timedelta(days=60),
+            capacity=10,
+            fee_paise=0,
         )
     )
-    results = await asyncio.gather(*(services.programs.enroll(program.id, user_id) for _ in range(4)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(services.programs.enroll(program.id, user_id) for _ in range(4)), return_exceptions=True
+    )
     assert sum(not isinstance(r, BaseException) for r in results) == 1
     assert (await services.programs.get(program.id)).seats_left == 9

@@ -23,18 +23,26 @@ def pdf_text(content: bytes) -> str:
 
 
 def book_and_confirm(api: TestClient, admin: dict[str, str], user: dict[str, str], *, days_ahead: int = 30) -> dict:
-    venue = api.post("/api/admin/venues", json=venue_payload(name="Banyan Hall", hourly_rate_paise=1_500_00), headers=admin).json()
+    venue = api.post(
+        "/api/admin/venues", json=venue_payload(name="Banyan Hall", hourly_rate_paise=1_500_00), headers=admin
+    ).json()
     item = api.post("/api/admin/items", json=item_payload(name="Projector", price_paise=750_00), headers=admin).json()
     start = (datetime.now(UTC) + timedelta(days=days_ahead)).replace(hour=4, minute=30, second=0, microsecond=0)
     booking = api.post(
         "/api/bookings",
-        json={"venue_id": venue["id"], "start": start.isoformat(), "end": (start + timedelta(hours=3)).isoformat(),
-              "items": [{"item_id": item["id"], "quantity": 2}]},
+        json={
+            "venue_id": venue["id"],
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=3)).isoformat(),
+            "items": [{"item_id": item["id"], "quantity": 2}],
+        },
         headers=user,
     )
     assert booking.status_code == 201, booking.text
     assert api.get(f"/api/bookings/{booking.json()['id']}/invoice", headers=user).status_code == 404
-    confirmed = api.post(f"/api/admin/bookings/{booking.json()['id']}/confirm", json={"payment_reference": "UTR-4471"}, headers=admin)
+    confirmed = api.post(
+        f"/api/admin/bookings/{booking.json()['id']}/confirm", json={"payment_reference": "UTR-4471"}, headers=admin
+    )
     assert confirmed.status_code == 200, confirmed.text
     return confirmed.json()
 
@@ -52,9 +60,19 @@ def test_invoice_pdf_shows_what_was_sold_and_is_rendered_once(api: TestClient, a
     assert first.headers.get("content-encoding") is None
     text = pdf_text(first.content)
     for expected in (
-        "TAX INVOICE", number, "Asha Rao", "Banyan Hall", "Projector", "LeBRQ Events LLP", "GSTIN: 29ABCDE1234F1Z5",
-        "CGST @ 9%", "SGST @ 9%", format_inr(booking["subtotal_paise"]), format_inr(booking["tax_paise"] // 2),
-        format_inr(booking["total_paise"]), "UTR-4471",
+        "TAX INVOICE",
+        number,
+        "Asha Rao",
+        "Banyan Hall",
+        "Projector",
+        "LeBRQ Events LLP",
+        "GSTIN: 29ABCDE1234F1Z5",
+        "CGST @ 9%",
+        "SGST @ 9%",
+        format_inr(booking["subtotal_paise"]),
+        format_inr(booking["tax_paise"] // 2),
+        format_inr(booking["total_paise"]),
+        "UTR-4471",
     ):
         assert expected in text, expected
     assert "Venue hire: Banyan Hall" in text
@@ -63,7 +81,12 @@ def test_invoice_pdf_shows_what_was_sold_and_is_rendered_once(api: TestClient, a
     again = api.get(f"/api/bookings/{booking['id']}/invoice", headers=user)
     assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
     assert again.headers["last-modified"] == first.headers["last-modified"]
-    assert api.get(f"/api/bookings/{booking['id']}/invoice", headers={**user, "If-None-Match": first.headers["etag"]}).status_code == 304
+    assert (
+        api.get(
+            f"/api/bookings/{booking['id']}/invoice", headers={**user, "If-None-Match": first.headers["etag"]}
+        ).status_code
+        == 304
+    )
     part = api.get(f"/api/bookings/{booking['id']}/invoice", headers={**user, "Range": "bytes=0-7"})
     assert part.status_code == 206 and part.content == first.content[:8]
     by_admin = api.get(f"/api/admin/bookings/{booking['id']}/invoice", headers=admin)
@@ -99,19 +122,31 @@ def test_cancelling_a_confirmed_booking_gives_a_credit_note_pdf(api: TestClient,
     note = api.get(f"/api/bookings/{booking['id']}/refund-invoice", headers=user)
     assert note.status_code == 200 and note.headers["content-type"] == "application/pdf"
     text = pdf_text(note.content)
-    for expected in ("CREDIT NOTE", refund["credit_note_number"], booking["invoice_number"], "Vikram Iyer", "100%",
-                     "Total credited", format_inr(booking["total_paise"])):
+    for expected in (
+        "CREDIT NOTE",
+        refund["credit_note_number"],
+        booking["invoice_number"],
+        "Vikram Iyer",
+        "100%",
+        "Total credited",
+        format_inr(booking["total_paise"]),
+    ):
         assert expected in text, expected
     # The invoice itself is unchanged by the cancellation.
-    assert booking["invoice_number"] in pdf_text(api.get(f"/api/bookings/{booking['id']}/invoice", headers=user).content)
+    assert booking["invoice_number"] in pdf_text(
+        api.get(f"/api/bookings/{booking['id']}/invoice", headers=user).content
+    )
 
 
 def test_a_pending_booking_cancelled_has_no_refund(api: TestClient, admin, new_user) -> None:
     _, user = new_user()
     venue = api.post("/api/admin/venues", json=venue_payload(), headers=admin).json()
     start = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    booking = api.post("/api/bookings", json={"venue_id": venue["id"], "start": start.isoformat(),
-                                              "end": (start + timedelta(hours=1)).isoformat()}, headers=user).json()
+    booking = api.post(
+        "/api/bookings",
+        json={"venue_id": venue["id"], "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()},
+        headers=user,
+    ).json()
     cancelled = api.post(f"/api/bookings/{booking['id']}/cancel", headers=user).json()
     assert cancelled["refund"] is None and cancelled["invoice_number"] is None
     assert api.get(f"/api/bookings/{booking['id']}/refund-invoice", headers=user).status_code == 404

@@ -13,9 +13,9 @@ import msgspec
 import pytest
 from pypdf import PdfReader
 
+from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.pdf.tax_document_layout import render_pdf
-from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.domain.tax_documents import Buyer, TaxDocument
 from tests.support.invoicing import DocumentLineFactory, billable, make_issuer
 

@@ -17,9 +17,16 @@ START = date.today() + timedelta(days=14)
 
 def program_payload(venue_id: int, **overrides: object) -> dict[str, object]:
     payload = {
-        "title": "Morning Yoga", "description": "Hatha basics", "venue_id": venue_id, "weekdays": [0, 2, 4],
-        "start_time": "07:00", "duration_minutes": 60, "starts_on": START.isoformat(),
-        "ends_on": (START + timedelta(days=60)).isoformat(), "capacity": 2, "fee_paise": 2_000_00,
+        "title": "Morning Yoga",
+        "description": "Hatha basics",
+        "venue_id": venue_id,
+        "weekdays": [0, 2, 4],
+        "start_time": "07:00",
+        "duration_minutes": 60,
+        "starts_on": START.isoformat(),
+        "ends_on": (START + timedelta(days=60)).isoformat(),
+        "capacity": 2,
+        "fee_paise": 2_000_00,
     }
     return {**payload, **overrides}
 
@@ -38,15 +45,31 @@ def program(api: TestClient, admin: dict[str, str], venue_id: int) -> dict:
 
 def test_admin_creates_and_patches_a_program(api: TestClient, admin, program, venue_id) -> None:
     assert program == {
-        "id": program["id"], "title": "Morning Yoga", "description": "Hatha basics", "venue_id": venue_id,
-        "weekdays": [0, 2, 4], "start_time": "07:00", "duration_minutes": 60, "starts_on": START.isoformat(),
-        "ends_on": (START + timedelta(days=60)).isoformat(), "capacity": 2, "seats_left": 2, "fee_paise": 2_000_00,
-        "currency": "INR", "poster_url": None, "image_urls": [],
+        "id": program["id"],
+        "title": "Morning Yoga",
+        "description": "Hatha basics",
+        "venue_id": venue_id,
+        "weekdays": [0, 2, 4],
+        "start_time": "07:00",
+        "duration_minutes": 60,
+        "starts_on": START.isoformat(),
+        "ends_on": (START + timedelta(days=60)).isoformat(),
+        "capacity": 2,
+        "seats_left": 2,
+        "fee_paise": 2_000_00,
+        "currency": "INR",
+        "poster_url": None,
+        "image_urls": [],
     }
-    patched = api.patch(f"/api/admin/programs/{program['id']}", json={"capacity": 5, "title": "Sunrise Yoga"}, headers=admin)
+    patched = api.patch(
+        f"/api/admin/programs/{program['id']}", json={"capacity": 5, "title": "Sunrise Yoga"}, headers=admin
+    )
     assert patched.status_code == 200
     assert {k: patched.json()[k] for k in ("title", "capacity", "seats_left", "weekdays")} == {
-        "title": "Sunrise Yoga", "capacity": 5, "seats_left": 5, "weekdays": [0, 2, 4]
+        "title": "Sunrise Yoga",
+        "capacity": 5,
+        "seats_left": 5,
+        "weekdays": [0, 2, 4],
     }
     public = api.get(f"/api/programs/{program['id']}")
     assert public.status_code == 200 and public.json() == patched.json()
@@ -57,8 +80,13 @@ def test_admin_creates_and_patches_a_program(api: TestClient, admin, program, ve
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"weekdays": [9]}, "weekdays"), ({"start_time": "7am"}, "start_time"), ({"capacity": 0}, "capacity"),
-     ({"ends_on": "2020-01-01"}, "ends_on"), ({"colour": "red"}, "colour")],
+    [
+        ({"weekdays": [9]}, "weekdays"),
+        ({"start_time": "7am"}, "start_time"),
+        ({"capacity": 0}, "capacity"),
+        ({"ends_on": "2020-01-01"}, "ends_on"),
+        ({"colour": "red"}, "colour"),
+    ],
 )
 def test_bad_program_input_is_400_naming_the_field(api: TestClient, admin, venue_id, change, field) -> None:
     answer = api.post("/api/admin/programs", json=program_payload(venue_id, **change), headers=admin)
@@ -80,7 +108,10 @@ def test_enrolment_capacity_and_cancellation(api: TestClient, new_user, program)
     assert first.status_code == 201
     seat = first.json()
     assert {k: seat[k] for k in ("program_id", "status", "fee_paise", "currency")} == {
-        "program_id": program["id"], "status": "enrolled", "fee_paise": 2_000_00, "currency": "INR"
+        "program_id": program["id"],
+        "status": "enrolled",
+        "fee_paise": 2_000_00,
+        "currency": "INR",
     }
     assert api.post(url, headers=users[0]).status_code == 409
     assert api.post(url, headers=users[1]).status_code == 201
@@ -104,7 +135,9 @@ def test_enrolment_capacity_and_cancellation(api: TestClient, new_user, program)
     assert api.post("/api/programs/999999/enroll", headers=users[0]).status_code == 404
 
 
-def test_program_sessions_and_venue_bookings_exclude_each_other(api: TestClient, admin, new_user, program, venue_id) -> None:
+def test_program_sessions_and_venue_bookings_exclude_each_other(
+    api: TestClient, admin, new_user, program, venue_id
+) -> None:
     _, user = new_user()
     kolkata = ZoneInfo("Asia/Kolkata")
     monday = START + timedelta(days=(0 - START.weekday()) % 7)
@@ -118,10 +151,14 @@ def test_program_sessions_and_venue_bookings_exclude_each_other(api: TestClient,
     assert book(session_start + timedelta(hours=1)) == 201  # right after the session
     tuesday = session_start + timedelta(days=1)
     assert book(tuesday) == 201
-    clash = api.post("/api/admin/programs", json=program_payload(venue_id, weekdays=[1], title="Tuesday Zumba"), headers=admin)
+    clash = api.post(
+        "/api/admin/programs", json=program_payload(venue_id, weekdays=[1], title="Tuesday Zumba"), headers=admin
+    )
     assert clash.status_code == 409
     # Thursdays at that hour are free.
-    other = api.post("/api/admin/programs", json=program_payload(venue_id, weekdays=[3], title="Thursday Zumba"), headers=admin)
+    other = api.post(
+        "/api/admin/programs", json=program_payload(venue_id, weekdays=[3], title="Thursday Zumba"), headers=admin
+    )
     assert other.status_code == 201
 
 
@@ -130,11 +167,15 @@ PNG = sample_file("image/png")
 
 def test_poster_and_images_are_attached_to_the_program(api: TestClient, admin, program) -> None:
     poster = file_body("image/png", PNG, filename="poster.png")
-    answer = api.post(f"/api/admin/programs/{program['id']}/poster", content=poster.body(), headers=poster.headers(**admin))
+    answer = api.post(
+        f"/api/admin/programs/{program['id']}/poster", content=poster.body(), headers=poster.headers(**admin)
+    )
     assert answer.status_code == 201, answer.text
     media = answer.json()
     images = Multipart([("files", f"photo{n}.png", "image/png", sample_file("image/png")) for n in range(2)])
-    added = api.post(f"/api/admin/programs/{program['id']}/images", content=images.body(), headers=images.headers(**admin))
+    added = api.post(
+        f"/api/admin/programs/{program['id']}/images", content=images.body(), headers=images.headers(**admin)
+    )
     assert added.status_code == 201, added.text
     assert len(added.json()) == 2
     shown = api.get(f"/api/programs/{program['id']}").json()
@@ -143,7 +184,9 @@ def test_poster_and_images_are_attached_to_the_program(api: TestClient, admin, p
     assert api.get(media["url"]).content == PNG
 
     too_many = Multipart([("files", f"p{n}.png", "image/png", sample_file("image/png", 64)) for n in range(11)])
-    refused = api.post(f"/api/admin/programs/{program['id']}/images", content=too_many.body(), headers=too_many.headers(**admin))
+    refused = api.post(
+        f"/api/admin/programs/{program['id']}/images", content=too_many.body(), headers=too_many.headers(**admin)
+    )
     assert refused.status_code == 400
     assert api.get(f"/api/programs/{program['id']}").json()["image_urls"] == shown["image_urls"]
     missing = api.post("/api/admin/programs/999999/poster", content=poster.body(), headers=poster.headers(**admin))

@@ -42,7 +42,10 @@ async def test_invoice_refund_and_credit_note_round_trip(sql_world) -> None:
     user_id, venue_id, item_id = await booked_world(adapters.uow)
     start = (datetime.now(UTC) + timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
     created = await services.bookings.create(
-        user_id, BookingRequest(venue_id=venue_id, start=start, end=start + timedelta(hours=2), items=(ItemRequest(item_id, 3),))
+        user_id,
+        BookingRequest(
+            venue_id=venue_id, start=start, end=start + timedelta(hours=2), items=(ItemRequest(item_id, 3),)
+        ),
     )
     confirmed = await services.bookings.confirm(created.booking.id, "UTR-9")
     cancelled = await services.bookings.cancel(created.booking.id, caller_id=user_id)
@@ -57,7 +60,11 @@ async def test_invoice_refund_and_credit_note_round_trip(sql_world) -> None:
     assert invoice.document.issued_at == confirmed.confirmed_at
     assert [line.quantity for line in invoice.document.lines] == [1, 3]
     assert note.document.original_invoice_number == invoice.number
-    assert (refund.percent, refund.amount_paise, refund.credit_note_number) == (100, invoice.document.total_paise, note.number)
+    assert (refund.percent, refund.amount_paise, refund.credit_note_number) == (
+        100,
+        invoice.document.total_paise,
+        note.number,
+    )
     assert stored_booking.refund == cancelled.refund
     assert stored_booking.refund.credit_note_number == note.number
 
@@ -71,8 +78,13 @@ async def test_invoice_refund_and_credit_note_round_trip(sql_world) -> None:
         with pytest.raises(Conflict):
             await uow.refunds.add(
                 NewRefund(
-                    booking_id=refund.booking_id, invoice_number=refund.invoice_number, percent=0, amount_paise=0,
-                    credit_note_number=None, reason=None, created_at=refund.created_at,
+                    booking_id=refund.booking_id,
+                    invoice_number=refund.invoice_number,
+                    percent=0,
+                    amount_paise=0,
+                    credit_note_number=None,
+                    reason=None,
+                    created_at=refund.created_at,
                 )
             )
 
@@ -83,8 +95,16 @@ async def test_programs_count_seats_and_list_enrolments(sql_world) -> None:
     starts = date.today() + timedelta(days=3)
     program = await services.programs.create(
         ProgramFields(
-            title="Kathak", venue_id=venue_id, weekdays=[1, 3], start_time="17:30", duration_minutes=75,
-            starts_on=starts, ends_on=starts + timedelta(days=90), capacity=5, fee_paise=3_000_00, description="Basics",
+            title="Kathak",
+            venue_id=venue_id,
+            weekdays=[1, 3],
+            start_time="17:30",
+            duration_minutes=75,
+            starts_on=starts,
+            ends_on=starts + timedelta(days=90),
+            capacity=5,
+            fee_paise=3_000_00,
+            description="Basics",
         )
     )
     seat = await services.programs.enroll(program.id, user_id)
@@ -92,7 +112,11 @@ async def test_programs_count_seats_and_list_enrolments(sql_world) -> None:
     await services.programs.add_images(program.id, ["/api/files/8", "/api/files/9"])
     read = await services.programs.get(program.id)
     assert (read.seats_left, read.weekdays, read.start_time.isoformat(), read.poster_url, read.image_urls) == (
-        4, (1, 3), "17:30:00", "/api/files/7", ("/api/files/8", "/api/files/9")
+        4,
+        (1, 3),
+        "17:30:00",
+        "/api/files/7",
+        ("/api/files/8", "/api/files/9"),
     )
     listed = await services.programs.list(PageRequest.of(1, 10))
     assert [p.id for p in listed.items] == [program.id] and listed.items[0].seats_left == 4

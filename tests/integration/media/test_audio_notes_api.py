@@ -27,22 +27,35 @@ def booking(media_client: TestClient, admin_headers: dict[str, str], new_user: C
     start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     answer = media_client.post(
         "/api/bookings",
-        json={"venue_id": venue.json()["id"], "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(), "items": []},
+        json={
+            "venue_id": venue.json()["id"],
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=2)).isoformat(),
+            "items": [],
+        },
         headers=owner[1],
     )
     assert answer.status_code == 201, answer.text
     return {"id": answer.json()["id"], "owner": owner}
 
 
-def add_note(client: TestClient, booking_id: int, headers: dict[str, str], content_type: str = "audio/mpeg", size: int = 4000) -> tuple[bytes, Any]:
+def add_note(
+    client: TestClient, booking_id: int, headers: dict[str, str], content_type: str = "audio/mpeg", size: int = 4000
+) -> tuple[bytes, Any]:
     data = sample_file(content_type, size)
     body = file_body("audio/whatever", data, filename="note.mp3")
-    return data, client.post(f"/api/bookings/{booking_id}/audio-notes", content=body.body(), headers=body.headers(**headers))
+    return data, client.post(
+        f"/api/bookings/{booking_id}/audio-notes", content=body.body(), headers=body.headers(**headers)
+    )
 
 
 @pytest.mark.parametrize("content_type", ["audio/mpeg", "audio/mp4", "audio/ogg", "audio/wav"])
 def test_owner_adds_a_note_and_only_owner_and_admins_can_fetch_it(
-    media_client: TestClient, booking: dict[str, Any], admin_headers: dict[str, str], new_user: Callable[[], User], content_type: str
+    media_client: TestClient,
+    booking: dict[str, Any],
+    admin_headers: dict[str, str],
+    new_user: Callable[[], User],
+    content_type: str,
 ) -> None:
     owner_headers = booking["owner"][1]
     data, answer = add_note(media_client, booking["id"], owner_headers, content_type)
@@ -66,14 +79,20 @@ def test_webm_audio_is_accepted(media_client: TestClient, booking: dict[str, Any
     assert answer.json()["content_type"] == "audio/webm"
 
 
-def test_admin_adds_a_note_the_owner_can_hear(media_client: TestClient, booking: dict[str, Any], admin_headers: dict[str, str]) -> None:
+def test_admin_adds_a_note_the_owner_can_hear(
+    media_client: TestClient, booking: dict[str, Any], admin_headers: dict[str, str]
+) -> None:
     data, answer = add_note(media_client, booking["id"], admin_headers)
     assert answer.status_code == 201
     assert media_client.get(answer.json()["url"], headers=booking["owner"][1]).content == data
 
 
 def test_someone_elses_booking_is_404_and_nothing_is_stored(
-    media_client: TestClient, booking: dict[str, Any], new_user: Callable[[], User], media_dir: Path, media_rows: Callable[[], list[tuple]]
+    media_client: TestClient,
+    booking: dict[str, Any],
+    new_user: Callable[[], User],
+    media_dir: Path,
+    media_rows: Callable[[], list[tuple]],
 ) -> None:
     stranger = new_user()[1]
     _, answer = add_note(media_client, booking["id"], stranger)
@@ -89,9 +108,18 @@ def test_anonymous_is_401(media_client: TestClient, booking: dict[str, Any]) -> 
     assert answer.status_code == 401
 
 
-@pytest.mark.parametrize(("content_type", "size", "status"), [("image/png", 4000, 415), ("text/plain", 4000, 415), ("audio/mpeg", MIB + 1, 413)])
+@pytest.mark.parametrize(
+    ("content_type", "size", "status"),
+    [("image/png", 4000, 415), ("text/plain", 4000, 415), ("audio/mpeg", MIB + 1, 413)],
+)
 def test_refused_notes_leave_nothing(
-    media_client: TestClient, booking: dict[str, Any], media_dir: Path, media_rows: Callable[[], list[tuple]], content_type: str, size: int, status: int
+    media_client: TestClient,
+    booking: dict[str, Any],
+    media_dir: Path,
+    media_rows: Callable[[], list[tuple]],
+    content_type: str,
+    size: int,
+    status: int,
 ) -> None:
     _, answer = add_note(media_client, booking["id"], booking["owner"][1], content_type, size)
     assert answer.status_code == status, answer.text
@@ -105,7 +133,9 @@ def test_plain_mp4_container_is_taken_as_mp4_audio(media_client: TestClient, boo
     assert answer.json()["content_type"] == "audio/mp4"
 
 
-def test_list_of_notes_is_paginated_newest_first(media_client: TestClient, booking: dict[str, Any], admin_headers: dict[str, str]) -> None:
+def test_list_of_notes_is_paginated_newest_first(
+    media_client: TestClient, booking: dict[str, Any], admin_headers: dict[str, str]
+) -> None:
     owner_headers = booking["owner"][1]
     ids = [add_note(media_client, booking["id"], owner_headers)[1].json()["id"] for _ in range(3)]
     url = f"/api/bookings/{booking['id']}/audio-notes"

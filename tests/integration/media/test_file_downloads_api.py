@@ -18,7 +18,13 @@ WHOLE = (0, SIZE)
 
 
 class Case:
-    def __init__(self, name: str, headers: Callable[[str, str], dict[str, str]], status: int, span: tuple[int, int] | None = WHOLE) -> None:
+    def __init__(
+        self,
+        name: str,
+        headers: Callable[[str, str], dict[str, str]],
+        status: int,
+        span: tuple[int, int] | None = WHOLE,
+    ) -> None:
         """`headers(etag, last_modified)` builds the request headers; `span` is the
         (start, end) of the expected body for 200/206 answers."""
         self.name, self.headers, self.status, self.span = name, headers, status, span
@@ -70,11 +76,25 @@ CASES = [
     Case("If-Modified-Since earlier", lambda e, lm: {"If-Modified-Since": shifted(lm, seconds=-1)}, 200),
     Case("If-Modified-Since not a date", lambda e, lm: {"If-Modified-Since": "yesterday"}, 200),
     # RFC 9110 13.2.2: If-None-Match is evaluated and If-Modified-Since then ignored.
-    Case("If-None-Match other wins over a fresh If-Modified-Since", lambda e, lm: {"If-None-Match": '"other"', "If-Modified-Since": shifted(lm, hours=1)}, 200),
-    Case("If-None-Match current wins over an old If-Modified-Since", lambda e, lm: {"If-None-Match": e, "If-Modified-Since": shifted(lm, days=-1)}, 304, None),
+    Case(
+        "If-None-Match other wins over a fresh If-Modified-Since",
+        lambda e, lm: {"If-None-Match": '"other"', "If-Modified-Since": shifted(lm, hours=1)},
+        200,
+    ),
+    Case(
+        "If-None-Match current wins over an old If-Modified-Since",
+        lambda e, lm: {"If-None-Match": e, "If-Modified-Since": shifted(lm, days=-1)},
+        304,
+        None,
+    ),
     # 304 comes before Range is looked at.
     Case("If-None-Match current with a Range", lambda e, lm: {"If-None-Match": e, "Range": "bytes=0-9"}, 304, None),
-    Case("If-None-Match other with a Range", lambda e, lm: {"If-None-Match": '"other"', "Range": "bytes=0-9"}, 206, (0, 10)),
+    Case(
+        "If-None-Match other with a Range",
+        lambda e, lm: {"If-None-Match": '"other"', "Range": "bytes=0-9"},
+        206,
+        (0, 10),
+    ),
     # If-Match / If-Unmodified-Since -> 412 when they fail.
     Case("If-Match current", lambda e, lm: {"If-Match": e}, 200),
     Case("If-Match other", lambda e, lm: {"If-Match": '"other"'}, 412, None),
@@ -91,12 +111,19 @@ def stored(media_client: TestClient, admin_headers: dict[str, str]) -> dict[str,
     answer = media_client.post("/api/uploads/image", content=body.body(), headers=body.headers(**admin_headers))
     assert answer.status_code == 201, answer.text
     first = media_client.get(answer.json()["url"])
-    return {"data": data, "url": answer.json()["url"], "etag": first.headers["etag"], "last_modified": first.headers["last-modified"]}
+    return {
+        "data": data,
+        "url": answer.json()["url"],
+        "etag": first.headers["etag"],
+        "last_modified": first.headers["last-modified"],
+    }
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_range_and_conditional_requests(media_client: TestClient, stored: dict[str, Any], case: Case, method: str) -> None:
+def test_range_and_conditional_requests(
+    media_client: TestClient, stored: dict[str, Any], case: Case, method: str
+) -> None:
     answer = media_client.request(method, stored["url"], headers=case.headers(stored["etag"], stored["last_modified"]))
     assert answer.status_code == case.status, answer.text
     assert answer.headers["etag"] == stored["etag"]
@@ -134,7 +161,9 @@ def test_unknown_file_is_404(media_client: TestClient) -> None:
 def test_download_is_not_compressed(media_client: TestClient, admin_headers: dict[str, str]) -> None:
     data = sample_file("image/png", 100_000)[:16] + b"a" * 99_984  # very compressible
     body = file_body("image/png", data)
-    url = media_client.post("/api/uploads/image", content=body.body(), headers=body.headers(**admin_headers)).json()["url"]
+    url = media_client.post("/api/uploads/image", content=body.body(), headers=body.headers(**admin_headers)).json()[
+        "url"
+    ]
     answer = media_client.get(url, headers={"Accept-Encoding": "gzip, br"})
     assert "content-encoding" not in answer.headers
     assert answer.headers["content-length"] == str(len(data))

@@ -23,7 +23,9 @@ ADMIN = {"ADMIN_EMAIL": "admin@example.com", "ADMIN_PASSWORD": "admin-password-1
 def test_300_mb_chunked_upload_keeps_memory_flat_and_stores_the_exact_bytes(granian_service: ServiceStarter) -> None:
     service = granian_service(env={**ADMIN, "UPLOAD_VIDEO_MAX_MB": "400"})
     with service.client(timeout=120) as client:
-        login = client.post("/api/auth/login", json={"email": ADMIN["ADMIN_EMAIL"], "password": ADMIN["ADMIN_PASSWORD"]})
+        login = client.post(
+            "/api/auth/login", json={"email": ADMIN["ADMIN_EMAIL"], "password": ADMIN["ADMIN_PASSWORD"]}
+        )
         auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
         # Warm up: the first upload loads the code paths an upload needs.
         small = file_body("video/mp4", sample_file("video/mp4", 2 * MIB))

@@ -43,10 +43,15 @@ class Unchanged:
 
 
 @pytest.fixture
-def unchanged(media_client: TestClient, admin_headers: dict[str, str], media_dir: Path, media_rows: Callable[[], list[tuple]]) -> Unchanged:
+def unchanged(
+    media_client: TestClient, admin_headers: dict[str, str], media_dir: Path, media_rows: Callable[[], list[tuple]]
+) -> Unchanged:
     # One accepted upload first, so "unchanged" means more than "still empty".
     body = file_body("image/png", sample_file("image/png"))
-    assert media_client.post("/api/uploads/image", content=body.body(), headers=body.headers(**admin_headers)).status_code == 201
+    assert (
+        media_client.post("/api/uploads/image", content=body.body(), headers=body.headers(**admin_headers)).status_code
+        == 201
+    )
     return Unchanged(media_dir, media_rows)
 
 
@@ -62,7 +67,9 @@ def test_accepted_types_answer_201_with_the_media(
 ) -> None:
     data = sample_file(content_type, 50_000)
     # The declared type is ignored: the bytes decide.
-    answer = upload(media_client, kind, file_body("application/octet-stream", data, filename="a/b/clip.bin"), admin_headers)
+    answer = upload(
+        media_client, kind, file_body("application/octet-stream", data, filename="a/b/clip.bin"), admin_headers
+    )
     assert answer.status_code == 201, answer.text
     media = answer.json()
     assert set(media) == {"id", "kind", "content_type", "size", "sha256", "url", "original_name", "created_at"}
@@ -94,7 +101,9 @@ def test_limit_is_inclusive(media_client: TestClient, admin_headers: dict[str, s
 def test_one_byte_over_the_kind_limit_is_413_and_leaves_nothing(
     media_client: TestClient, admin_headers: dict[str, str], unchanged: Unchanged
 ) -> None:
-    answer = upload(media_client, "poster", file_body("image/png", sample_file("image/png", 1 * MIB + 1)), admin_headers)
+    answer = upload(
+        media_client, "poster", file_body("image/png", sample_file("image/png", 1 * MIB + 1)), admin_headers
+    )
     assert answer.status_code == 413, answer.text
     assert answer.json()["extra"]["max_bytes"] == 1 * MIB
     unchanged.check()
@@ -129,7 +138,9 @@ def test_declared_content_length_over_the_limit_is_413_before_reading(
 ) -> None:
     body = file_body("image/png", sample_file("image/png", 100))
     answer = media_client.post(
-        "/api/uploads/image", content=body.body(), headers=body.headers(**admin_headers, **{"Content-Length": str(50 * MIB)})
+        "/api/uploads/image",
+        content=body.body(),
+        headers=body.headers(**admin_headers, **{"Content-Length": str(50 * MIB)}),
     )
     assert answer.status_code == 413
     unchanged.check()
@@ -140,19 +151,46 @@ def test_declared_content_length_over_the_limit_is_413_before_reading(
     [
         ("not multipart", "application/json", b'{"file": "x"}'),
         ("no boundary", "multipart/form-data", b"--x\r\n"),
-        ("no file part", "multipart/form-data; boundary=B", b'--B\r\nContent-Disposition: form-data; name="title"\r\n\r\nhello\r\n--B--\r\n'),
-        ("file under another name", "multipart/form-data; boundary=B", b'--B\r\nContent-Disposition: form-data; name="upload"; filename="a.png"\r\n\r\n\x89PNG\r\n\x1a\n\r\n--B--\r\n'),
-        ("truncated", "multipart/form-data; boundary=B", b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG\r\n\x1a\nrest-of-the-file'),
+        (
+            "no file part",
+            "multipart/form-data; boundary=B",
+            b'--B\r\nContent-Disposition: form-data; name="title"\r\n\r\nhello\r\n--B--\r\n',
+        ),
+        (
+            "file under another name",
+            "multipart/form-data; boundary=B",
+            b'--B\r\nContent-Disposition: form-data; name="upload"; filename="a.png"\r\n\r\n\x89PNG\r\n\x1a\n\r\n--B--\r\n',
+        ),
+        (
+            "truncated",
+            "multipart/form-data; boundary=B",
+            b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG\r\n\x1a\nrest-of-the-file',
+        ),
         ("garbage", "multipart/form-data; boundary=B", b"this is not multipart at all"),
-        ("part without disposition", "multipart/form-data; boundary=B", b"--B\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n\r\n--B--\r\n"),
-        ("empty file", "multipart/form-data; boundary=B", b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\r\n--B--\r\n'),
+        (
+            "part without disposition",
+            "multipart/form-data; boundary=B",
+            b"--B\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n\r\n--B--\r\n",
+        ),
+        (
+            "empty file",
+            "multipart/form-data; boundary=B",
+            b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\r\n--B--\r\n',
+        ),
         ("empty body", "multipart/form-data; boundary=B", b""),
     ],
 )
 def test_malformed_or_incomplete_body_is_400_and_leaves_nothing(
-    media_client: TestClient, admin_headers: dict[str, str], unchanged: Unchanged, name: str, content_type: str, body: bytes
+    media_client: TestClient,
+    admin_headers: dict[str, str],
+    unchanged: Unchanged,
+    name: str,
+    content_type: str,
+    body: bytes,
 ) -> None:
-    answer = media_client.post("/api/uploads/image", content=body, headers={"Content-Type": content_type, **admin_headers})
+    answer = media_client.post(
+        "/api/uploads/image", content=body, headers={"Content-Type": content_type, **admin_headers}
+    )
     assert answer.status_code == 400, answer.text
     assert answer.json()["detail"]
     unchanged.check()
@@ -186,20 +224,36 @@ def test_uploads_are_for_admins_only(
     unchanged.check()
 
 
-def test_gallery_lists_public_images_newest_first_paginated(media_client: TestClient, admin_headers: dict[str, str]) -> None:
-    ids = [upload(media_client, "image", file_body("image/png", sample_file("image/png")), admin_headers).json()["id"] for _ in range(3)]
-    upload(media_client, "poster", file_body("image/png", sample_file("image/png")), admin_headers)  # not a gallery image
+def test_gallery_lists_public_images_newest_first_paginated(
+    media_client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    ids = [
+        upload(media_client, "image", file_body("image/png", sample_file("image/png")), admin_headers).json()["id"]
+        for _ in range(3)
+    ]
+    upload(
+        media_client, "poster", file_body("image/png", sample_file("image/png")), admin_headers
+    )  # not a gallery image
     first = media_client.get("/api/gallery", params={"page": 1, "page_size": 2}).json()
     second = media_client.get("/api/gallery", params={"page": 2, "page_size": 2}).json()
     assert [m["id"] for m in first["items"] + second["items"]] == ids[::-1]
-    assert first["pagination"] == {"page": 1, "page_size": 2, "total": 3, "total_pages": 2, "has_next": True, "has_prev": False}
+    assert first["pagination"] == {
+        "page": 1,
+        "page_size": 2,
+        "total": 3,
+        "total_pages": 2,
+        "has_next": True,
+        "has_prev": False,
+    }
     assert all(m["kind"] == "image" for m in first["items"])
     assert media_client.get("/api/gallery", params={"page_size": 0}).status_code == 400
     assert media_client.get("/api/gallery", params={"page": 9}).json()["items"] == []
 
 
 @pytest.mark.anyio
-async def test_client_disconnect_mid_body_leaves_nothing(media_settings: Settings, media_dir: Path, media_rows: Callable[[], list[tuple]]) -> None:
+async def test_client_disconnect_mid_body_leaves_nothing(
+    media_settings: Settings, media_dir: Path, media_rows: Callable[[], list[tuple]]
+) -> None:
     """Drives the ASGI app directly: half a body, then `http.disconnect`."""
     from tests.integration.media.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -224,15 +278,24 @@ async def test_client_disconnect_mid_body_leaves_nothing(media_settings: Setting
             sent.append(message)
 
         scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-            "path": "/api/uploads/video", "raw_path": b"/api/uploads/video", "root_path": "", "query_string": b"",
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/api/uploads/video",
+            "raw_path": b"/api/uploads/video",
+            "root_path": "",
+            "query_string": b"",
             "headers": [
                 (b"host", b"testserver"),
                 (b"authorization", f"Bearer {token}".encode()),
                 (b"content-type", f"multipart/form-data; boundary={boundary}".encode()),
                 (b"content-length", str(1_500_000).encode()),  # under the limit: the cut is the failure
             ],
-            "client": ("127.0.0.1", 1234), "server": ("testserver", 80), "state": {},
+            "client": ("127.0.0.1", 1234),
+            "server": ("testserver", 80),
+            "state": {},
         }
         await app(scope, receive, send)  # type: ignore[arg-type]
         assert messages == []  # the whole half-body was read before the disconnect

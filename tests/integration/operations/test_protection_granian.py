@@ -53,7 +53,9 @@ def test_http1_and_http2_over_tls_both_get_gzip_and_limits(granian_service: Serv
             large = client.get("/api/test-faults/large-json")
             assert large.http_version == version
             assert large.headers["content-encoding"] == "gzip" and large.json() == {"filler": "a" * 4096}
-            refused = client.post("/api/test-faults/echo-size", content=in_chunks(b"{" + b" " * (2 * MIB) + b"}"), headers=JSON)
+            refused = client.post(
+                "/api/test-faults/echo-size", content=in_chunks(b"{" + b" " * (2 * MIB) + b"}"), headers=JSON
+            )
             assert refused.status_code == 413, version
             assert client.get("/api/health").status_code == 200
 
@@ -65,7 +67,9 @@ def test_a_20_mb_json_body_is_refused_with_and_without_content_length_without_gr
     body = twenty_mb_json()
     with service.client(timeout=60) as http1, service.client(http2=True, timeout=60) as http2:
         for client in (http1, http2):  # warm both paths up before measuring idle
-            assert client.post("/api/auth/login", json={"email": "a@example.com", "password": "x" * 8}).status_code == 401
+            assert (
+                client.post("/api/auth/login", json={"email": "a@example.com", "password": "x" * 8}).status_code == 401
+            )
         idle = settled_rss(service, http1)
 
         declared = http1.post("/api/auth/login", content=body, headers=JSON)
@@ -115,7 +119,10 @@ def test_sigterm_during_a_slow_download_lets_it_finish_and_exits_0(granian_servi
 
     def download() -> None:
         try:
-            with service.client(timeout=30) as client, client.stream("GET", "/api/test-faults/slow-download?seconds=3") as answer:
+            with (
+                service.client(timeout=30) as client,
+                client.stream("GET", "/api/test-faults/slow-download?seconds=3") as answer,
+            ):
                 for chunk in answer.iter_bytes():
                     received.extend(chunk)
                     first_chunk.set()
@@ -149,7 +156,11 @@ def test_metrics_add_up_over_two_workers(granian_service: ServiceStarter) -> Non
     # Each worker records its gauges when its lifespan starts; the second may still be
     # starting when the first answers.
     deadline = time.monotonic() + 30
-    while {line.split('"')[1] for line in worker_gauges().splitlines() if line.startswith("lebrq_process_resident_memory_bytes{")} != workers:
+    while {
+        line.split('"')[1]
+        for line in worker_gauges().splitlines()
+        if line.startswith("lebrq_process_resident_memory_bytes{")
+    } != workers:
         assert time.monotonic() < deadline, "a worker never reported its gauges"
         time.sleep(0.2)
 

@@ -94,7 +94,9 @@ def test_a_memory_error_in_a_handler_is_503_and_the_next_request_succeeds(app_cl
 
 def test_a_declared_body_over_the_limit_is_413_naming_the_limit(app_client: TestClient) -> None:
     answer = app_client.post(
-        "/api/test-faults/echo-size", content=b"{" + b" " * (2 * MIB) + b"}", headers={"content-type": "application/json"}
+        "/api/test-faults/echo-size",
+        content=b"{" + b" " * (2 * MIB) + b"}",
+        headers={"content-type": "application/json"},
     )
     assert answer.status_code == 413
     assert answer.json()["detail"] == "Request body is larger than the limit of 1 MB"
@@ -112,7 +114,9 @@ def test_a_chunked_body_without_content_length_is_counted_and_refused(app_client
             yield b" " * (64 * 1024)
         yield b"}"
 
-    answer = app_client.post("/api/test-faults/echo-size", content=chunks(), headers={"content-type": "application/json"})
+    answer = app_client.post(
+        "/api/test-faults/echo-size", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 413
     assert metric(app_client, 'lebrq_guard_rejections_total{reason="body_too_large"}') == 1
 
@@ -155,7 +159,9 @@ def test_small_json_streams_and_opted_out_routes_are_not_compressed(app_client: 
 # --- metrics -------------------------------------------------------------------------
 
 
-def test_metrics_count_requests_by_route_template_and_guard_refusals(app_client: TestClient, probe: FixedMemoryProbe) -> None:
+def test_metrics_count_requests_by_route_template_and_guard_refusals(
+    app_client: TestClient, probe: FixedMemoryProbe
+) -> None:
     app_client.get("/api/test-faults/large-json")
     app_client.get("/api/test-faults/large-json?size=10")
     probe.used_percent = 99.0

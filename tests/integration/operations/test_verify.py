@@ -19,7 +19,17 @@ ADMIN = {"ADMIN_EMAIL": "ops-admin@example.com", "ADMIN_PASSWORD": "ops-admin-pa
 
 def verify(service: RunningService, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lebrq.cli", "verify", "--base-url", service.base_url, "--ca-file", str(service.ca_certificate), *extra],
+        [
+            sys.executable,
+            "-m",
+            "lebrq.cli",
+            "verify",
+            "--base-url",
+            service.base_url,
+            "--ca-file",
+            str(service.ca_certificate),
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -28,7 +38,11 @@ def verify(service: RunningService, *extra: str) -> subprocess.CompletedProcess[
 
 def lines_of(result: subprocess.CompletedProcess[str]) -> dict[str, str]:
     """check name -> its whole line."""
-    return {line.split(" ")[1].rstrip(":"): line for line in result.stdout.splitlines() if line.startswith(("PASS ", "FAIL ", "SKIP "))}
+    return {
+        line.split(" ")[1].rstrip(":"): line
+        for line in result.stdout.splitlines()
+        if line.startswith(("PASS ", "FAIL ", "SKIP "))
+    }
 
 
 def test_verify_passes_every_check_against_a_fresh_service(granian_service: ServiceStarter) -> None:
@@ -39,8 +53,17 @@ def test_verify_passes_every_check_against_a_fresh_service(granian_service: Serv
     checks = lines_of(result)
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(checks) == {
-        "tls", "health", "ready", "memory", "pool", "pagination", "test-user",
-        "upload-and-ranged-download", "body-limit", "gzip", "metrics",
+        "tls",
+        "health",
+        "ready",
+        "memory",
+        "pool",
+        "pagination",
+        "test-user",
+        "upload-and-ranged-download",
+        "body-limit",
+        "gzip",
+        "metrics",
     }
     assert all(line.startswith("PASS") for line in checks.values()), result.stdout
     assert "11 passed, 0 failed, 0 skipped" in result.stdout
@@ -51,7 +74,9 @@ def test_verify_without_admin_credentials_skips_the_upload_check_and_says_why(gr
     service = granian_service()
     result = verify(service)
     assert result.returncode == 0, result.stdout
-    assert lines_of(result)["upload-and-ranged-download"].startswith("SKIP upload-and-ranged-download: no admin credentials")
+    assert lines_of(result)["upload-and-ranged-download"].startswith(
+        "SKIP upload-and-ranged-download: no admin credentials"
+    )
 
 
 def test_verify_fails_with_a_clear_line_when_the_database_is_stopped(

@@ -151,7 +151,9 @@ def test_bad_environment_variable_is_named(
 
     assert serve("--config", str(config)) == 2
 
-    assert "GRANIAN_WORKERS (environment, overrides `workers`): 'none' is not a valid integer" in capsys.readouterr().err
+    assert (
+        "GRANIAN_WORKERS (environment, overrides `workers`): 'none' is not a valid integer" in capsys.readouterr().err
+    )
     assert_nothing_created(serve_dir)
 
 

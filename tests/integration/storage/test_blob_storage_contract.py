@@ -67,7 +67,11 @@ async def listed(storage: BlobStorage, prefix: str = "") -> list[str]:
 
 async def test_write_reports_size_and_sha256_and_reads_back(storage: BlobStorage) -> None:
     stored = await storage.write("a/b/blob.bin", chunked(PAYLOAD))
-    assert (stored.key, stored.size, stored.sha256) == ("a/b/blob.bin", len(PAYLOAD), hashlib.sha256(PAYLOAD).hexdigest())
+    assert (stored.key, stored.size, stored.sha256) == (
+        "a/b/blob.bin",
+        len(PAYLOAD),
+        hashlib.sha256(PAYLOAD).hexdigest(),
+    )
     assert await read_all(storage, "a/b/blob.bin") == PAYLOAD
     info = await storage.stat("a/b/blob.bin")
     assert info is not None and info.size == len(PAYLOAD)
@@ -81,9 +85,12 @@ async def test_empty_blob(storage: BlobStorage) -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "end"), [(0, None), (0, 1), (1, 2), (6_999, 7_001), (123, 250_000), (299_999, None), (300_000, None), (10, 10)]
+    ("start", "end"),
+    [(0, None), (0, 1), (1, 2), (6_999, 7_001), (123, 250_000), (299_999, None), (300_000, None), (10, 10)],
 )
-async def test_read_returns_exactly_the_range_in_bounded_chunks(storage: BlobStorage, start: int, end: int | None) -> None:
+async def test_read_returns_exactly_the_range_in_bounded_chunks(
+    storage: BlobStorage, start: int, end: int | None
+) -> None:
     await storage.write("blob", chunked(PAYLOAD))
     chunks = [chunk async for chunk in storage.read("blob", start, end)]
     assert b"".join(chunks) == PAYLOAD[start:end]

@@ -55,9 +55,7 @@ class MemoryBookingRepository:
         return self._bookings.get(booking_id)
 
     async def get_by_idempotency_key(self, user_id: int, key: str) -> Booking | None:
-        return next(
-            (b for b in self._bookings.values() if b.user_id == user_id and b.idempotency_key == key), None
-        )
+        return next((b for b in self._bookings.values() if b.user_id == user_id and b.idempotency_key == key), None)
 
     async def busy(self, venue_id: int, window: TimeSlot, now: datetime) -> list[TimeSlot]:
         slots = [

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from lebrq.adapters.memory.bookings import MemoryBookingRepository
+from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
+from lebrq.adapters.memory.media import MemoryMediaRepository
 from lebrq.adapters.memory.programs import MemoryEnrolmentRepository, MemoryProgramRepository
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.adapters.memory.tax_documents import (
@@ -9,9 +12,6 @@ from lebrq.adapters.memory.tax_documents import (
     MemoryRefundRepository,
     MemoryTaxDocumentRepository,
 )
-from lebrq.adapters.memory.media import MemoryMediaRepository
-from lebrq.adapters.memory.bookings import MemoryBookingRepository
-from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
 from lebrq.adapters.memory.users import MemoryOtpRepository, MemoryUserRepository
 
 

@@ -94,7 +94,13 @@ def _header(pdf: FPDF, doc: TaxDocument, title: str) -> None:
     pdf.cell(110, 4.5, f"State: {seller.state} (code {seller.state_code})", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     pdf.set_font(FONT, "B", 9)
-    pdf.cell(110, 5, f"GSTIN: {seller.gstin}" if seller.gstin else "GSTIN: not registered", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        110,
+        5,
+        f"GSTIN: {seller.gstin}" if seller.gstin else "GSTIN: not registered",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     bottom = pdf.get_y()
     pdf.set_xy(125, top)
     pdf.set_font(FONT, "B", 18)
@@ -138,7 +144,9 @@ def _parties(pdf: FPDF, doc: TaxDocument) -> None:
     zone = ZoneInfo(doc.venue.timezone)
     start, end = doc.slot_start.astimezone(zone), doc.slot_end.astimezone(zone)
     same_day = start.date() == end.date()
-    slot = f"{start:%a %d %b %Y, %H:%M} to {end:%H:%M}" if same_day else f"{start:%d %b %Y %H:%M} to {end:%d %b %Y %H:%M}"
+    slot = (
+        f"{start:%a %d %b %Y, %H:%M} to {end:%H:%M}" if same_day else f"{start:%d %b %Y %H:%M} to {end:%d %b %Y %H:%M}"
+    )
     left = ("Billed to", [doc.buyer.name, doc.buyer.email or ""])
     right = ("Venue and slot", [doc.venue.name, slot, f"Time zone: {zone.key}"])
     top = pdf.get_y() + 2
@@ -176,7 +184,14 @@ def _line_table(pdf: FPDF, doc: TaxDocument) -> None:
             header_row()
             pdf.set_font(FONT, "", 9)
         y = pdf.get_y()
-        values = (str(number), "", doc.seller.sac_code, str(line.quantity), format_inr(line.unit_price_paise), format_inr(line.amount_paise))
+        values = (
+            str(number),
+            "",
+            doc.seller.sac_code,
+            str(line.quantity),
+            format_inr(line.unit_price_paise),
+            format_inr(line.amount_paise),
+        )
         x = pdf.l_margin
         for width, text, align in zip(COLUMNS, values, aligns, strict=True):
             pdf.set_xy(x, y + 1)
@@ -208,7 +223,15 @@ def _totals(pdf: FPDF, doc: TaxDocument, is_invoice: bool) -> None:
         if strong:
             pdf.set_fill_color(*SHADE)
         pdf.cell(label_width, 8 if strong else 6, label, fill=strong)
-        pdf.cell(value_width, 8 if strong else 6, f"{RUPEE} {format_inr(paise)}", align="R", fill=strong, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(
+            value_width,
+            8 if strong else 6,
+            f"{RUPEE} {format_inr(paise)}",
+            align="R",
+            fill=strong,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.ln(3)
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*MUTED)
@@ -218,7 +241,13 @@ def _totals(pdf: FPDF, doc: TaxDocument, is_invoice: bool) -> None:
     pdf.multi_cell(PAGE_WIDTH, 5, doc.amount_in_words, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*MUTED)
-    pdf.cell(PAGE_WIDTH, 5, f"Tax payable on reverse charge: No. Currency: {doc.currency}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        PAGE_WIDTH,
+        5,
+        f"Tax payable on reverse charge: No. Currency: {doc.currency}.",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_text_color(*INK)
 
 

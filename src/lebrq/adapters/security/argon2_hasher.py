@@ -8,7 +8,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 
 class Argon2PasswordHasher:
-    def __init__(self, *, memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1, concurrency: int = 2) -> None:
+    def __init__(
+        self, *, memory_kib: int = 19456, time_cost: int = 2, parallelism: int = 1, concurrency: int = 2
+    ) -> None:
         self._argon2 = _Argon2(memory_cost=memory_kib, time_cost=time_cost, parallelism=parallelism)
         # Each hash holds `memory_kib` while it runs; bound how many run at once so a
         # burst of logins cannot multiply that by anyio's default 40 threads.

@@ -95,10 +95,34 @@ _STATUS_OF = {status.value: status for status in BookingStatus}
 
 def _booking(row: sa.Row, lines: Sequence[BookingItem]) -> Booking:
     (
-        booking_id, user_id, venue_id, start_at, end_at, status, notes, hourly_rate_paise, venue_amount_paise,
-        subtotal_paise, tax_rate_basis_points, tax_paise, total_paise, currency, hold_expires_at, idempotency_key,
-        request_fingerprint, payment_reference, confirmed_at, cancelled_at, cancel_reason, invoice_number,
-        refund_amount_paise, credit_note_number, refunded_at, created_at, updated_at, *_,
+        booking_id,
+        user_id,
+        venue_id,
+        start_at,
+        end_at,
+        status,
+        notes,
+        hourly_rate_paise,
+        venue_amount_paise,
+        subtotal_paise,
+        tax_rate_basis_points,
+        tax_paise,
+        total_paise,
+        currency,
+        hold_expires_at,
+        idempotency_key,
+        request_fingerprint,
+        payment_reference,
+        confirmed_at,
+        cancelled_at,
+        cancel_reason,
+        invoice_number,
+        refund_amount_paise,
+        credit_note_number,
+        refunded_at,
+        created_at,
+        updated_at,
+        *_,
     ) = row
     refund = None
     if credit_note_number is not None:
@@ -325,7 +349,9 @@ class SqlBookingRepository:
                 bookings.c.notes,
                 bookings.c.created_at,
             )
-            .select_from(bookings.join(users, users.c.id == bookings.c.user_id).join(venues, venues.c.id == bookings.c.venue_id))
+            .select_from(
+                bookings.join(users, users.c.id == bookings.c.user_id).join(venues, venues.c.id == bookings.c.venue_id)
+            )
             .where(*_conditions(filters, now))
             .order_by(*_NEWEST_FIRST)
             .execution_options(yield_per=EXPORT_BATCH_ROWS)

@@ -120,7 +120,9 @@ class SqlItemRepository:
         self._connection = connection
 
     async def add(self, item: Item) -> Item:
-        result = await self._connection.execute(sa.insert(items).values(**_item_values(item), created_at=item.created_at))
+        result = await self._connection.execute(
+            sa.insert(items).values(**_item_values(item), created_at=item.created_at)
+        )
         return msgspec.structs.replace(item, id=result.inserted_primary_key[0])
 
     async def get(self, item_id: int) -> Item | None:
@@ -142,4 +144,3 @@ class SqlItemRepository:
             self._connection, _ITEM_COLUMNS, items, (), (items.c.created_at.desc(), items.c.id.desc()), page
         )
         return Page(items=[_item(row) for row in rows], total=total, request=page)
-

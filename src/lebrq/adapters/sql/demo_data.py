@@ -25,18 +25,43 @@ from lebrq.domain.catalog import CURRENCY
 from lebrq.domain.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
 
 VENUE_NAMES = [
-    "Banyan Hall", "Courtyard Stage", "Rooftop Terrace", "Studio A", "Studio B", "Lotus Room",
-    "Music Room", "Black Box Theatre", "Garden Lawn", "Conference Room", "Dance Floor", "Gallery",
+    "Banyan Hall",
+    "Courtyard Stage",
+    "Rooftop Terrace",
+    "Studio A",
+    "Studio B",
+    "Lotus Room",
+    "Music Room",
+    "Black Box Theatre",
+    "Garden Lawn",
+    "Conference Room",
+    "Dance Floor",
+    "Gallery",
 ]
 ITEMS = [
-    ("Chair", 2_500, "each"), ("Round table", 15_000, "each"), ("Projector", 150_000, "each"),
-    ("PA system", 300_000, "set"), ("Stage lights", 250_000, "set"), ("Microphone", 40_000, "each"),
-    ("Tabla", 60_000, "set"), ("Harmonium", 80_000, "each"), ("Whiteboard", 20_000, "each"),
-    ("Tea and snacks", 9_000, "each"), ("Extra cleaning", 100_000, "each"), ("Carpet", 50_000, "each"),
-    ("Generator backup", 400_000, "hour"), ("Photographer", 500_000, "hour"), ("Flower decor", 350_000, "set"),
+    ("Chair", 2_500, "each"),
+    ("Round table", 15_000, "each"),
+    ("Projector", 150_000, "each"),
+    ("PA system", 300_000, "set"),
+    ("Stage lights", 250_000, "set"),
+    ("Microphone", 40_000, "each"),
+    ("Tabla", 60_000, "set"),
+    ("Harmonium", 80_000, "each"),
+    ("Whiteboard", 20_000, "each"),
+    ("Tea and snacks", 9_000, "each"),
+    ("Extra cleaning", 100_000, "each"),
+    ("Carpet", 50_000, "each"),
+    ("Generator backup", 400_000, "hour"),
+    ("Photographer", 500_000, "hour"),
+    ("Flower decor", 350_000, "set"),
 ]
 # Share of each status among seeded bookings (rest confirmed).
-STATUS_WEIGHTS = [(BookingStatus.CONFIRMED, 55), (BookingStatus.CANCELLED, 15), (BookingStatus.EXPIRED, 20), (BookingStatus.PENDING, 10)]
+STATUS_WEIGHTS = [
+    (BookingStatus.CONFIRMED, 55),
+    (BookingStatus.CANCELLED, 15),
+    (BookingStatus.EXPIRED, 20),
+    (BookingStatus.PENDING, 10),
+]
 
 
 class SeedReport(msgspec.Struct, frozen=True):
@@ -87,31 +112,54 @@ async def seed_demo(
             lines = []
             for item in rng.sample(item_rows, rng.choice((0, 0, 1, 1, 2, 3))):
                 quantity = rng.randint(1, 20) if item["unit"] == "each" else 1
-                lines.append({
-                    "id": next_line_id, "booking_id": next_id, "item_id": item["id"], "name": item["name"],
-                    "quantity": quantity, "unit_price_paise": item["price_paise"],
-                    "amount_paise": item["price_paise"] * quantity,
-                })
+                lines.append(
+                    {
+                        "id": next_line_id,
+                        "booking_id": next_id,
+                        "item_id": item["id"],
+                        "name": item["name"],
+                        "quantity": quantity,
+                        "unit_price_paise": item["price_paise"],
+                        "amount_paise": item["price_paise"] * quantity,
+                    }
+                )
                 next_line_id += 1
             venue_amount = venue_charge(venue["hourly_rate_paise"], int(hours * 60))
             subtotal = venue_amount + sum(line["amount_paise"] for line in lines)
             tax = gst_on(subtotal, DEFAULT_GST_RATE_BASIS_POINTS).total_paise
-            booking_batch.append({
-                "id": next_id, "user_id": rng.choice(user_ids), "venue_id": venue["id"],
-                "start_at": start, "end_at": end, "status": status.value,
-                "notes": rng.choice((None, None, "Birthday party", "Rehearsal", "Workshop for 30 people")),
-                "hourly_rate_paise": venue["hourly_rate_paise"], "venue_amount_paise": venue_amount,
-                "subtotal_paise": subtotal, "tax_rate_basis_points": DEFAULT_GST_RATE_BASIS_POINTS,
-                "tax_paise": tax, "total_paise": subtotal + tax, "currency": CURRENCY,
-                "hold_expires_at": now + timedelta(minutes=30) if status is BookingStatus.PENDING else created + timedelta(minutes=30),
-                "idempotency_key": None, "request_fingerprint": None,
-                "payment_reference": f"UTR{next_id:010d}" if status is BookingStatus.CONFIRMED else None,
-                "confirmed_at": created + timedelta(minutes=10) if status is BookingStatus.CONFIRMED else None,
-                "cancelled_at": created + timedelta(days=1) if status is BookingStatus.CANCELLED else None,
-                "cancel_reason": None, "invoice_number": None, "refund_amount_paise": None,
-                "credit_note_number": None, "refunded_at": None,
-                "created_at": created, "updated_at": created,
-            })
+            booking_batch.append(
+                {
+                    "id": next_id,
+                    "user_id": rng.choice(user_ids),
+                    "venue_id": venue["id"],
+                    "start_at": start,
+                    "end_at": end,
+                    "status": status.value,
+                    "notes": rng.choice((None, None, "Birthday party", "Rehearsal", "Workshop for 30 people")),
+                    "hourly_rate_paise": venue["hourly_rate_paise"],
+                    "venue_amount_paise": venue_amount,
+                    "subtotal_paise": subtotal,
+                    "tax_rate_basis_points": DEFAULT_GST_RATE_BASIS_POINTS,
+                    "tax_paise": tax,
+                    "total_paise": subtotal + tax,
+                    "currency": CURRENCY,
+                    "hold_expires_at": now + timedelta(minutes=30)
+                    if status is BookingStatus.PENDING
+                    else created + timedelta(minutes=30),
+                    "idempotency_key": None,
+                    "request_fingerprint": None,
+                    "payment_reference": f"UTR{next_id:010d}" if status is BookingStatus.CONFIRMED else None,
+                    "confirmed_at": created + timedelta(minutes=10) if status is BookingStatus.CONFIRMED else None,
+                    "cancelled_at": created + timedelta(days=1) if status is BookingStatus.CANCELLED else None,
+                    "cancel_reason": None,
+                    "invoice_number": None,
+                    "refund_amount_paise": None,
+                    "credit_note_number": None,
+                    "refunded_at": None,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
             next_id += 1
             lines_done += len(lines)
             line_batch.extend(lines)
@@ -122,8 +170,12 @@ async def seed_demo(
         done += size
         progress(done)
     return SeedReport(
-        venues=len(venue_rows), items=len(item_rows), users=len(user_ids), bookings=done,
-        booking_items=lines_done, first_user_email=first_user,
+        venues=len(venue_rows),
+        items=len(item_rows),
+        users=len(user_ids),
+        bookings=done,
+        booking_items=lines_done,
+        first_user_email=first_user,
     )
 
 
@@ -132,9 +184,15 @@ async def _add_venues(connection: AsyncConnection, count: int, now: datetime) ->
     for n in range(count):
         name = VENUE_NAMES[n % len(VENUE_NAMES)] + ("" if n < len(VENUE_NAMES) else f" {n // len(VENUE_NAMES) + 1}")
         row = {
-            "name": name, "description": f"{name}: a demo venue", "capacity": 20 + 10 * (n % 15),
-            "hourly_rate_paise": (800 + 200 * (n % 10)) * 100, "currency": CURRENCY, "timezone": "Asia/Kolkata",
-            "poster_url": None, "created_at": now, "updated_at": now,
+            "name": name,
+            "description": f"{name}: a demo venue",
+            "capacity": 20 + 10 * (n % 15),
+            "hourly_rate_paise": (800 + 200 * (n % 10)) * 100,
+            "currency": CURRENCY,
+            "timezone": "Asia/Kolkata",
+            "poster_url": None,
+            "created_at": now,
+            "updated_at": now,
         }
         result = await connection.execute(sa.insert(venues).values(**row))
         rows.append({**row, "id": result.inserted_primary_key[0]})
@@ -144,7 +202,14 @@ async def _add_venues(connection: AsyncConnection, count: int, now: datetime) ->
 async def _add_items(connection: AsyncConnection, now: datetime) -> list[dict[str, Any]]:
     rows = []
     for name, price, unit in ITEMS:
-        row = {"name": name, "price_paise": price, "currency": CURRENCY, "unit": unit, "created_at": now, "updated_at": now}
+        row = {
+            "name": name,
+            "price_paise": price,
+            "currency": CURRENCY,
+            "unit": unit,
+            "created_at": now,
+            "updated_at": now,
+        }
         result = await connection.execute(sa.insert(items).values(**row))
         rows.append({**row, "id": result.inserted_primary_key[0]})
     return rows
@@ -156,8 +221,15 @@ async def _add_users(
     first = int((await connection.execute(sa.select(sa.func.coalesce(sa.func.max(users.c.id), 0)))).scalar_one()) + 1
     ids = list(range(first, first + count))
     rows = [
-        {"id": user_id, "email": f"demo{user_id}@lebrq.test", "phone": None, "name": f"Demo User {user_id}",
-         "password_hash": password_hash, "role": "user", "created_at": now}
+        {
+            "id": user_id,
+            "email": f"demo{user_id}@lebrq.test",
+            "phone": None,
+            "name": f"Demo User {user_id}",
+            "password_hash": password_hash,
+            "role": "user",
+            "created_at": now,
+        }
         for user_id in ids
     ]
     for start in range(0, len(rows), batch_rows):

@@ -95,7 +95,9 @@ class SqlMediaRepository:
         return set((await self._connection.execute(query)).scalars())
 
     async def _page(self, page: PageRequest, *conditions: sa.ColumnElement[bool]) -> Page[Media]:
-        total = (await self._connection.execute(sa.select(sa.func.count()).select_from(media).where(*conditions))).scalar_one()
+        total = (
+            await self._connection.execute(sa.select(sa.func.count()).select_from(media).where(*conditions))
+        ).scalar_one()
         rows = await self._connection.execute(
             sa.select(*_COLUMNS).where(*conditions).order_by(*_NEWEST_FIRST).limit(page.page_size).offset(page.offset)
         )

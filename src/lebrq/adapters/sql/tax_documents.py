@@ -126,5 +126,7 @@ class SqlRefundRepository:
         return RefundRecord(id=result.inserted_primary_key[0], **values)
 
     async def for_booking(self, booking_id: int) -> RefundRecord | None:
-        row = (await self._connection.execute(sa.select(*_REFUND_COLUMNS).where(refunds.c.booking_id == booking_id))).first()
+        row = (
+            await self._connection.execute(sa.select(*_REFUND_COLUMNS).where(refunds.c.booking_id == booking_id))
+        ).first()
         return None if row is None else RefundRecord(**row._mapping)

@@ -77,7 +77,9 @@ class SqlUserRepository:
         except IntegrityError as exc:
             field = "phone" if "phone" in str(exc.orig) else "email"
             raise Conflict(f"{field} is already registered", field=field) from None
-        return User(id=result.inserted_primary_key[0], **{k: v for k, v in values.items() if k != "role"}, role=user.role)
+        return User(
+            id=result.inserted_primary_key[0], **{k: v for k, v in values.items() if k != "role"}, role=user.role
+        )
 
     async def get(self, user_id: int) -> User | None:
         return await self._one(users.c.id == user_id)
@@ -129,7 +131,9 @@ class SqlOtpRepository:
         return None if row is None else _challenge(row)
 
     async def count_since(self, destination: str, since: datetime) -> int:
-        query = sa.select(sa.func.count()).where(otp_codes.c.destination == destination, otp_codes.c.created_at >= since)
+        query = sa.select(sa.func.count()).where(
+            otp_codes.c.destination == destination, otp_codes.c.created_at >= since
+        )
         return int((await self._connection.execute(query)).scalar_one())
 
     async def record_failure(self, challenge_id: int) -> None:
@@ -140,4 +144,6 @@ class SqlOtpRepository:
         )
 
     async def consume(self, challenge_id: int, at: datetime) -> None:
-        await self._connection.execute(sa.update(otp_codes).where(otp_codes.c.id == challenge_id).values(consumed_at=at))
+        await self._connection.execute(
+            sa.update(otp_codes).where(otp_codes.c.id == challenge_id).values(consumed_at=at)
+        )

@@ -116,7 +116,9 @@ class FilesystemBlobStorage:
         remaining = -1 if end is None else end - start  # -1: to the end of the file
         large = size >= self.large_file_min_bytes
         reading = _Reading(
-            file, self.large_file_read_chunk_size if large else self.read_chunk_size, uncached_from=start if large else None
+            file,
+            self.large_file_read_chunk_size if large else self.read_chunk_size,
+            uncached_from=start if large else None,
         )
         # The next chunk is read in a thread while the current one is being sent.
         next_read: Future[bytes] | None = self._read_ahead(reading, remaining)
@@ -293,4 +295,3 @@ def _read_chunk(reading: _Reading, size: int) -> bytes:
         fd = file.fileno()
         os.posix_fadvise(fd, uncached_from, os.lseek(fd, 0, os.SEEK_CUR) - uncached_from, os.POSIX_FADV_DONTNEED)
     return data
-

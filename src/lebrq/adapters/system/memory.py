@@ -11,7 +11,6 @@ import psutil
 
 from lebrq.ports.memory import MemoryReading
 
-
 logger = logging.getLogger("lebrq.memory")
 
 
@@ -46,4 +45,3 @@ def _find_malloc_trim() -> Callable[[int], int] | None:
     if trim is None:
         logger.info("malloc_trim is not available: freed heap memory stays with the allocator")
     return trim
-

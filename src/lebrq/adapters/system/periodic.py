@@ -12,7 +12,9 @@ logger = logging.getLogger("lebrq.periodic")
 
 
 @asynccontextmanager
-async def run_periodically(job: Callable[[], Awaitable[object]], *, every_seconds: float, name: str) -> AsyncIterator[None]:
+async def run_periodically(
+    job: Callable[[], Awaitable[object]], *, every_seconds: float, name: str
+) -> AsyncIterator[None]:
     """Runs `job` now and then every `every_seconds` while the block is open; on exit the
     task is cancelled and awaited, so shutdown never leaves it half-way with a connection
     checked out. A failing run is logged and the next one still happens."""
