@@ -30,13 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psutil  # noqa: E402
+import psutil
 
-from lebrq.adapters.sql.demo_data import seed_demo  # noqa: E402
-from lebrq.adapters.sql.engine import create_engine  # noqa: E402
-from lebrq.commands.seed_demo import DEMO_PASSWORD  # noqa: E402
-from tests.support.databases import create_mariadb_database  # noqa: E402
-from tests.support.granian_process import RunningService, running_service  # noqa: E402
+from lebrq.adapters.sql.demo_data import seed_demo
+from lebrq.adapters.sql.engine import create_engine
+from lebrq.commands.seed_demo import DEMO_PASSWORD
+from tests.support.databases import create_mariadb_database
+from tests.support.granian_process import RunningService, running_service
 
 MIB = 1024 * 1024
 TARGET_EXPORT_RSS_GROWTH = 40 * MIB

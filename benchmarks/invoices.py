@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psutil  # noqa: E402
+import psutil
 
-from tests.support.granian_process import RunningService, running_service  # noqa: E402
-from tests.support.rss import RssSampler  # noqa: E402
+from tests.support.granian_process import RunningService, running_service
+from tests.support.rss import RssSampler
 
 MIB = 1024 * 1024
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench-admin@example.com", "bench-password-1"

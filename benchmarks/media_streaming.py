@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.granian_process import RunningService, running_service  # noqa: E402
-from tests.support.media import SIGNATURES, closing, part_header  # noqa: E402
-from tests.support.rss import RssSampler  # noqa: E402
+from tests.support.granian_process import RunningService, running_service
+from tests.support.media import SIGNATURES, closing, part_header
+from tests.support.rss import RssSampler
 
 MIB = 1024 * 1024
 TARGET_UPLOAD_RATIO = 0.60

@@ -28,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.granian_process import RunningService, running_service  # noqa: E402
+from tests.support.granian_process import RunningService, running_service
 
 MIB = 1024 * 1024
 TARGET_GROWTH = 0.05

@@ -19,6 +19,10 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 
+from lebrq.adapters.memory.health import MemoryDatabaseHealth
+from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.password_hasher import FastPasswordHasher
+from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
 from lebrq.adapters.security.logging_otp_sender import LoggingOtpSender
@@ -26,6 +30,7 @@ from lebrq.adapters.sql.engine import create_engine
 from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
+from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.system.clock import SystemClock
 from lebrq.adapters.system.memory import PsutilMemoryProbe
 from lebrq.adapters.system.periodic import run_periodically
@@ -102,7 +107,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         pool_recycle=settings.db_pool_recycle,
         pool_timeout=settings.db_pool_timeout,
     )
-    renderer = Fpdf2DocumentRenderer(settings.pdf_render_pool, settings.pdf_render_workers)  # type: ignore[arg-type]
+    renderer = Fpdf2DocumentRenderer(settings.pdf_render_pool, settings.pdf_render_workers)
     blob_storage = FilesystemBlobStorage(settings.media_dir)
     try:
         yield Adapters(
@@ -122,6 +127,27 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         await asyncio.to_thread(renderer.close)
         await asyncio.to_thread(blob_storage.close)
         await engine.dispose()
+
+
+@asynccontextmanager
+async def memory_adapters(settings: Settings) -> AsyncIterator[Adapters]:
+    """Entirely in-memory adapters: no database, no files, codes recorded rather than
+    sent. Unit tests and HTTP tests run on these; wiring them here also has mypy check
+    that each fake still implements its port."""
+    # Threads, not a child process: cheaper; the layout code is the same.
+    renderer = Fpdf2DocumentRenderer("thread")
+    try:
+        yield Adapters(
+            uow=MemoryUnitOfWorkFactory(),
+            database=MemoryDatabaseHealth(),
+            password_hasher=FastPasswordHasher(),
+            otp_sender=RecordingOtpSender(),
+            clock=SystemClock(),
+            blob_storage=MemoryBlobStorage(),
+            document_renderer=renderer,
+        )
+    finally:
+        renderer.close()
 
 
 def build_services(settings: Settings, adapters: Adapters) -> Services:

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -73,7 +73,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Refund tiers "notice:percent" (7d = 7 days, 48h, 90m): at least that notice -> that share back.
     cancellation_policy: str = "7d:100,48h:50"
     # Where PDFs render: "process" (a spawned child; fpdf2 never enters the worker) or "thread".
-    pdf_render_pool: str = "process"
+    pdf_render_pool: Literal["process", "thread"] = "process"
     pdf_render_workers: PositiveInt = 1
 
     def __post_init__(self) -> None:
@@ -81,8 +81,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("MEMORY_CRITICAL_PERCENT must not be below MEMORY_THRESHOLD_PERCENT")
         if self.database_url and not re.match(r"^(sqlite\+aiosqlite|mysql\+asyncmy)://", self.database_url):
             raise SettingsError("DATABASE_URL must start with sqlite+aiosqlite:// or mysql+asyncmy://")
-        if self.pdf_render_pool not in ("process", "thread"):
-            raise SettingsError("PDF_RENDER_POOL must be 'process' or 'thread'")
         _check_invoicing(self)
 
     @property

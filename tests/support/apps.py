@@ -8,14 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from lebrq.adapters.memory.health import MemoryDatabaseHealth
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
-from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
-from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
-from lebrq.adapters.storage.memory import MemoryBlobStorage
-from lebrq.adapters.system.clock import SystemClock
 from lebrq.bootstrap import AdapterProvider, Adapters, production_adapters
+from lebrq.bootstrap import memory_adapters as bootstrap_memory_adapters
 from lebrq.settings import Settings
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
@@ -42,20 +37,8 @@ def memory_adapters(**replacements: Any) -> AdapterProvider:
 
     @asynccontextmanager
     async def provide(settings: Settings) -> AsyncIterator[Adapters]:
-        # Threads, not a child process: cheaper for tests; the layout code is the same.
-        renderer = Fpdf2DocumentRenderer("thread")
-        adapters = Adapters(
-            uow=MemoryUnitOfWorkFactory(),
-            database=MemoryDatabaseHealth(),
-            password_hasher=fast_hasher(),
-            otp_sender=RecordingOtpSender(),
-            clock=SystemClock(),
-            blob_storage=MemoryBlobStorage(),
-            document_renderer=renderer,
-        )
-        try:
-            yield replace(adapters, **replacements)
-        finally:
-            renderer.close()
+        # The real Argon2 (cheap settings) keeps the HTTP tests' code paths real.
+        async with bootstrap_memory_adapters(settings) as adapters:
+            yield replace(adapters, password_hasher=fast_hasher(), **replacements)
 
     return provide

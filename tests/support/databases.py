@@ -47,7 +47,7 @@ def create_mariadb_database() -> Iterator[str]:
         admin = sa.create_engine(_sync_url(MARIADB_SERVER_URL), isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.exec_driver_sql(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+    except Exception as exc:
         if REQUIRE_MARIADB:
             pytest.fail(f"MariaDB is required (LEBRQ_REQUIRE_MARIADB=1) but unreachable: {exc}")
         pytest.skip(f"MariaDB not reachable at {MARIADB_SERVER_URL}: {exc}")

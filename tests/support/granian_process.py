@@ -33,7 +33,7 @@ import sys
 import time
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,16 +118,12 @@ class RunningService:
     def kill_tree(self) -> None:
         """SIGKILL to every process of the service; safe to call more than once."""
         processes = self.processes()
-        try:
-            # Its own session: the group also catches workers orphaned by a dead supervisor.
+        # Its own session: the group also catches workers orphaned by a dead supervisor.
+        with suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         for process in processes:
-            try:
+            with suppress(psutil.NoSuchProcess):
                 process.kill()
-            except psutil.NoSuchProcess:
-                pass
         psutil.wait_procs(processes, timeout=10)
         if self.process.poll() is None:
             self.process.wait(timeout=10)

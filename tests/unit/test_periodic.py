@@ -14,15 +14,17 @@ pytestmark = pytest.mark.anyio
 
 async def test_runs_repeatedly_survives_failures_and_stops_on_exit() -> None:
     runs: list[int] = []
+    four_runs = asyncio.Event()
 
     async def job() -> None:
         runs.append(len(runs))
+        if len(runs) >= 4:
+            four_runs.set()
         if len(runs) == 2:
             raise RuntimeError("database briefly away")
 
     async with run_periodically(job, every_seconds=0.01, name="test-sweep"):
-        while len(runs) < 4:
-            await asyncio.sleep(0.005)
+        await asyncio.wait_for(four_runs.wait(), timeout=10)
     stopped_at = len(runs)
     await asyncio.sleep(0.05)
     assert len(runs) == stopped_at >= 4

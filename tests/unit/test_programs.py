@@ -29,7 +29,7 @@ class ProgramFieldsFactory(MsgspecFactory[ProgramFields]):
 
     title = Use(lambda: f"Morning {MsgspecFactory.__faker__.word().title()}")
     description = Use(lambda: MsgspecFactory.__faker__.sentence())
-    weekdays = [0, 2]
+    weekdays = Use(lambda: [0, 2])
     start_time = "07:00"
     duration_minutes = 60
     starts_on = WEDNESDAY

@@ -111,7 +111,7 @@ def test_policy_is_configurable_and_refuses_nonsense() -> None:
     assert policy.refund_percent(starts_at=START, cancelled_at=START - timedelta(minutes=90)) == 10
     assert CancellationPolicy.parse("").refund_percent(starts_at=START, cancelled_at=START - timedelta(days=99)) == 0
     for bad in ("7 days:100", "7d:150", "7d:100,7d:50", "48h"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"cancellation tier|refund percentage"):
             CancellationPolicy.parse(bad)
 
 

@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()  # makes the development JWT secret once, before any worker
     try:
         upgrade_to_head(settings.database_url)
-    except Exception as exc:  # noqa: BLE001 - any failure means the service cannot start
+    except Exception as exc:
+        # Whatever the cause (unreachable server, bad URL, failed migration), it cannot start.
         shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
         print(f"lebrq serve: cannot apply migrations to {shown_url}: {exc}", file=sys.stderr)
         return EXIT_NOT_READY

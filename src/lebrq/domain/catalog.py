@@ -54,7 +54,7 @@ class VenueFields(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
     capacity: int | msgspec.UnsetType = msgspec.UNSET
     hourly_rate_paise: int | msgspec.UnsetType = msgspec.UNSET
     timezone: str | msgspec.UnsetType = msgspec.UNSET
-    poster_url: str | None | msgspec.UnsetType = msgspec.UNSET
+    poster_url: str | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class ItemFields(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):

@@ -181,7 +181,8 @@ class MediaService:
         for key in keys:
             try:
                 await self._storage.delete(key)
-            except Exception:  # noqa: BLE001 - the sweep removes what this could not
+            except Exception:
+                # Logged and left: the media sweep removes what this could not.
                 logger.exception("could not delete blob %s", key)
 
 

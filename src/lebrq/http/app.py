@@ -48,7 +48,7 @@ def build_http_app(
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, *extra_route_handlers],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
-        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        exception_handlers=exception_handlers,
         on_app_init=[jwt_auth.on_app_init, operations.on_app_init],
         lifespan=list(lifespan),
         request_max_body_size=max_body_size,

@@ -74,4 +74,5 @@ class AuthController(Controller):
 
 
 def _jwt(request: Request[Any, Any, Any]) -> JWTAuth[AuthUser, Token]:
-    return request.app.state.jwt_auth  # type: ignore[no-any-return]
+    jwt_auth: JWTAuth[AuthUser, Token] = request.app.state.jwt_auth
+    return jwt_auth

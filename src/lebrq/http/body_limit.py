@@ -12,7 +12,8 @@ limit: the rest is never read.
 from __future__ import annotations
 
 from litestar.exceptions import HTTPException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.handlers import HTTPRouteHandler
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from lebrq.http.raw_responses import send_error
 from lebrq.ports.memory import MemoryProbe
@@ -39,7 +40,8 @@ class BodySizeLimit:
         self.memory = memory
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = scope["route_handler"].resolve_request_max_body_size() if scope["type"] == "http" else None
+        handler = scope["route_handler"]
+        limit = handler.resolve_request_max_body_size() if isinstance(handler, HTTPRouteHandler) else None
         if not limit:
             await self.app(scope, receive, send)
             return
@@ -55,7 +57,7 @@ class BodySizeLimit:
         received = 0
         refused = False
 
-        async def counted_receive() -> Message:
+        async def counted_receive() -> ReceiveMessage:
             nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":

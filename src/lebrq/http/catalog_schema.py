@@ -83,7 +83,7 @@ class VenuePatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     capacity: Annotated[int, msgspec.Meta(ge=1)] | msgspec.UnsetType = msgspec.UNSET
     hourly_rate_paise: Paise | msgspec.UnsetType = msgspec.UNSET
     timezone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
-    poster_url: Url | None | msgspec.UnsetType = msgspec.UNSET
+    poster_url: Url | msgspec.UnsetType | None = msgspec.UNSET
 
     def fields(self) -> VenueFields:
         return VenueFields(**msgspec.structs.asdict(self))

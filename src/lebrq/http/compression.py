@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import gzip
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
 SKIP_COMPRESSION = "skip_compression"
 MINIMUM_SIZE = 1024
@@ -27,11 +28,15 @@ class JsonGzip:
         self.level = level
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["route_handler"].opt.get(SKIP_COMPRESSION) or not accepts_gzip(scope):
+        if (
+            scope["type"] != ScopeType.HTTP
+            or scope["route_handler"].opt.get(SKIP_COMPRESSION)
+            or not accepts_gzip(scope)
+        ):
             await self.app(scope, receive, send)
             return
 
-        start: Message | None = None
+        start: HTTPResponseStartEvent | None = None
 
         async def compressing_send(message: Message) -> None:
             nonlocal start
@@ -50,7 +55,7 @@ class JsonGzip:
                     body = gzip.compress(body, compresslevel=self.level, mtime=0)
                     headers.append((b"content-encoding", b"gzip"))
                 headers.append((b"content-length", str(len(body)).encode()))
-                first = {**first, "headers": headers}
+                first = HTTPResponseStartEvent(type=first["type"], status=first["status"], headers=headers)
                 message = {**message, "body": body}
             await send(first)
             await send(message)
@@ -79,7 +84,7 @@ def _quality(params: str) -> float:
     return 1.0
 
 
-def _is_json(start: Message) -> bool:
+def _is_json(start: HTTPResponseStartEvent) -> bool:
     for name, value in start["headers"]:
         if name.lower() == b"content-type":
             media_type = value.split(b";")[0].strip().lower()
@@ -87,5 +92,5 @@ def _is_json(start: Message) -> bool:
     return False
 
 
-def _has_header(start: Message, wanted: bytes) -> bool:
+def _has_header(start: HTTPResponseStartEvent, wanted: bytes) -> bool:
     return any(name.lower() == wanted for name, _ in start["headers"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
+from litestar.types import ExceptionHandlersMap
 
 from lebrq.domain.errors import (
     Conflict,
@@ -79,7 +80,7 @@ def memory_error_handler(request: Request[Any, Any, Any], _exc: Exception) -> Re
     return error_response(503, MEMORY_ERROR_DETAIL, headers=RETRY_AFTER)
 
 
-exception_handlers = {
+exception_handlers: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     MemoryError: memory_error_handler,
     Exception: unexpected_error_handler,

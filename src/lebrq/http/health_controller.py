@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
@@ -35,5 +37,5 @@ class HealthController(Controller):
         return services.database.pool_status()
 
     @get("/memory")
-    async def memory(self, request: Request) -> MemoryHealth:  # type: ignore[type-arg]
+    async def memory(self, request: Request[Any, Any, Any]) -> MemoryHealth:
         return memory_health(operations_of(request.app.state))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lebrq.domain.memory import MemoryLevel, MemoryWatch
@@ -36,7 +37,7 @@ class MemoryGuard:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         if not scope["path"].startswith(EXEMPT_PREFIX) and self.watch.level() is not MemoryLevel.OK:

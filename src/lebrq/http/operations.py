@@ -52,7 +52,8 @@ class Operations:
 
 
 def operations_of(state: State) -> Operations:
-    return state.operations  # type: ignore[no-any-return]
+    operations: Operations = state.operations
+    return operations
 
 
 class MemoryHealth(msgspec.Struct, frozen=True, gc=False):

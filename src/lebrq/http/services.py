@@ -29,7 +29,8 @@ class Services:
 
 
 def services_of(state: State) -> Services:
-    return state.services  # type: ignore[no-any-return]
+    services: Services = state.services
+    return services
 
 
 def provide_services(state: State) -> Services:

@@ -68,7 +68,7 @@ async def incoming_files(request: Request[Any, Any, Any], rules: UploadRules) ->
 
 def _boundary(content_type: str) -> str:
     mime, options = multipart.parse_options_header(content_type)
-    boundary = options.get("boundary", "")
+    boundary: str = options.get("boundary", "")
     if mime != "multipart/form-data" or not boundary:
         raise InvalidInput("the body must be multipart/form-data with a boundary", field="content-type")
     return boundary

@@ -5,7 +5,7 @@ costs the same RAM as a 1 KiB one."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from datetime import datetime
 from typing import Protocol
 
@@ -24,7 +24,7 @@ class BlobStorage(Protocol):
         Raises `InvalidBlobKey` for a key that does not follow `check_blob_key`."""
         ...
 
-    def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+    def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncGenerator[bytes, None]:
         """The bytes `start` <= i < `end` (`end=None`: to the end) in chunks of at most
         the adapter's chunk size. Raises `BlobNotFound` on first iteration if there is
         no such blob. Close the iterator (`contextlib.aclosing`) when stopping early."""

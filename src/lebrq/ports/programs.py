@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date
 from typing import Protocol
 
@@ -31,7 +32,7 @@ class ProgramRepository(Protocol):
         """Newest first, ties by higher id."""
         ...
 
-    async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> list[Program]:
+    async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> builtins.list[Program]:
         """The venue's programs whose date range touches `first_day`..`last_day`."""
         ...
 

@@ -14,17 +14,39 @@ from lebrq.ports.users import OtpRepository, UserRepository
 
 
 class UnitOfWork(Protocol):
-    users: UserRepository
-    otp_codes: OtpRepository
-    media: MediaRepository
-    venues: VenueRepository
-    items: ItemRepository
-    bookings: BookingRepository
-    programs: ProgramRepository
-    enrolments: EnrolmentRepository
-    document_counters: DocumentCounterRepository
-    tax_documents: TaxDocumentRepository
-    refunds: RefundRepository
+    # Read-only members: an adapter may hold a narrower repository type (its own class).
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def otp_codes(self) -> OtpRepository: ...
+
+    @property
+    def media(self) -> MediaRepository: ...
+
+    @property
+    def venues(self) -> VenueRepository: ...
+
+    @property
+    def items(self) -> ItemRepository: ...
+
+    @property
+    def bookings(self) -> BookingRepository: ...
+
+    @property
+    def programs(self) -> ProgramRepository: ...
+
+    @property
+    def enrolments(self) -> EnrolmentRepository: ...
+
+    @property
+    def document_counters(self) -> DocumentCounterRepository: ...
+
+    @property
+    def tax_documents(self) -> TaxDocumentRepository: ...
+
+    @property
+    def refunds(self) -> RefundRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

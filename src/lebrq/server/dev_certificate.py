@@ -45,7 +45,7 @@ class DevelopmentCertificate:
 def ensure_development_certificate(tls_dir: Path, *, now: dt.datetime | None = None) -> DevelopmentCertificate:
     """Reuse the certificate in `tls_dir` while it is readable and valid; otherwise make
     a new one. Reuse matters: clients that trusted it keep working across restarts."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     certificate_path, key_path = tls_dir / CERTIFICATE_FILE, tls_dir / KEY_FILE
     existing = _load_usable(certificate_path, key_path, now)
     if existing is not None:

@@ -198,7 +198,8 @@ def _parse(
     try:
         return granian_command.make_context("granian", list(arguments), auto_envvar_prefix=ENV_PREFIX)
     except click.BadParameter as exc:
-        option = by_name.get(exc.param.name if exc.param else None)
+        name = exc.param.name if exc.param else None
+        option = by_name.get(name) if name else None
         if option is None:
             raise GranianConfigError(exc.format_message()) from None
         if os.environ.get(option.env_var):

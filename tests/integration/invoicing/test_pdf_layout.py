@@ -5,10 +5,10 @@ keeps fpdf2 out of the calling process when it uses a process pool."""
 from __future__ import annotations
 
 import io
-import subprocess
 import sys
 from datetime import UTC, datetime
 
+import anyio
 import msgspec
 import pytest
 from pypdf import PdfReader
@@ -72,7 +72,8 @@ async def test_process_pool_renders_without_importing_fpdf2_here() -> None:
         "print(pdf[:5].decode(), 'fpdf' in sys.modules)\n"
     )
     encoded = msgspec.json.encode(await issued())
-    result = subprocess.run([sys.executable, "-c", probe], input=encoded, capture_output=True, check=True, timeout=120)
+    with anyio.fail_after(120):
+        result = await anyio.run_process([sys.executable, "-c", probe], input=encoded, check=True)
     assert result.stdout.decode().split() == ["%PDF-", "False"]
 
 

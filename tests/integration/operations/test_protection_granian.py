@@ -126,7 +126,7 @@ def test_sigterm_during_a_slow_download_lets_it_finish_and_exits_0(granian_servi
                 for chunk in answer.iter_bytes():
                     received.extend(chunk)
                     first_chunk.set()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+        except BaseException as exc:
             failure.append(exc)
             first_chunk.set()
 

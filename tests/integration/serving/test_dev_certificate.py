@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 
 from lebrq.server.dev_certificate import ensure_development_certificate
 
-NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 
 
 def test_certificate_names_local_addresses_and_key_is_unencrypted_pkcs8_for_owner_only(tmp_path: Path) -> None:

@@ -86,9 +86,8 @@ def test_sigterm_stops_supervisor_and_workers_with_exit_code_zero(granian_servic
 
 
 def test_a_bad_setting_stops_lebrq_serve_before_granian_starts(tmp_path: Path) -> None:
-    with pytest.raises(ServiceFailedToStart) as failure:
-        with running_service(tmp_path, config={"workers": 0}):
-            pass
+    with pytest.raises(ServiceFailedToStart) as failure, running_service(tmp_path, config={"workers": 0}):
+        pass
 
     assert "exited with 2" in str(failure.value)
     assert "`workers`: 0 is not in the range x>=1" in str(failure.value)

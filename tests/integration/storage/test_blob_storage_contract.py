@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
@@ -155,7 +156,7 @@ async def test_cancelled_write_leaves_nothing(storage: BlobStorage) -> None:
         while True:
             yield b"x" * 5000
             started.set()
-            await anyio.sleep(0)
+            await anyio.lowlevel.checkpoint()
 
     async with anyio.create_task_group() as group:
         group.start_soon(storage.write, "blob", endless())
@@ -198,11 +199,15 @@ async def test_keys_that_could_escape_or_hide_are_refused(storage: BlobStorage, 
         await read_all(storage, key)
 
 
+def files_under(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.is_file())
+
+
 async def test_filesystem_writes_in_the_media_folder_only(tmp_path: Path) -> None:
     storage = FilesystemBlobStorage(tmp_path / "media")
     await storage.write("2026/blob.bin", chunked(PAYLOAD))
     assert (tmp_path / "media" / "2026" / "blob.bin").read_bytes() == PAYLOAD
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["blob.bin"]
+    assert files_under(tmp_path) == ["blob.bin"]
 
 
 async def test_filesystem_refuses_a_symlinked_folder_leading_outside(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
@@ -16,36 +16,40 @@ def newest_first_page(rows: Iterable[Any], page: PageRequest) -> Page[Any]:
     return Page(items=ordered[page.offset : page.offset + page.page_size], total=len(ordered), request=page)
 
 
-class _MemoryCatalogTable:
+_Row = TypeVar("_Row", Venue, Item)
+
+
+class _MemoryCatalogTable(Generic[_Row]):
     def __init__(self, table: MemoryTable) -> None:
         self._rows = table
 
-    async def add(self, row: Any) -> Any:
+    async def add(self, row: _Row) -> _Row:
         stored = msgspec.structs.replace(row, id=self._rows.next_id())
         self._rows[stored.id] = stored
         return stored
 
-    async def get(self, row_id: int) -> Any:
-        return self._rows.get(row_id)
+    async def get(self, row_id: int) -> _Row | None:
+        row: _Row | None = self._rows.get(row_id)
+        return row
 
-    async def save(self, row: Any) -> None:
+    async def save(self, row: _Row) -> None:
         if row.id in self._rows:
             self._rows[row.id] = row
 
-    async def list(self, page: PageRequest) -> Page[Any]:
+    async def list(self, page: PageRequest) -> Page[_Row]:
         return newest_first_page(self._rows.values(), page)
 
 
-class MemoryVenueRepository(_MemoryCatalogTable):
+class MemoryVenueRepository(_MemoryCatalogTable[Venue]):
     def __init__(self, store: MemoryStore) -> None:
         super().__init__(store.table("venues"))
 
     async def get_for_update(self, venue_id: int) -> Venue | None:
         # The memory unit of work already runs writers one at a time.
-        return await self.get(venue_id)  # type: ignore[no-any-return]
+        return await self.get(venue_id)
 
 
-class MemoryItemRepository(_MemoryCatalogTable):
+class MemoryItemRepository(_MemoryCatalogTable[Item]):
     def __init__(self, store: MemoryStore) -> None:
         super().__init__(store.table("items"))
 

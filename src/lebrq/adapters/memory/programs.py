@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import builtins
 from datetime import date
+from typing import Any
 
 import msgspec
 
@@ -9,7 +11,7 @@ from lebrq.domain.pagination import Page, PageRequest
 from lebrq.domain.programs import Enrolment, EnrolmentStatus, NewEnrolment, Program
 
 
-def _newest_first(rows: list, page: PageRequest) -> Page:
+def _newest_first(rows: list[Any], page: PageRequest) -> Page[Any]:
     rows.sort(key=lambda row: (row.created_at, row.id), reverse=True)
     return Page(items=rows[page.offset : page.offset + page.page_size], total=len(rows), request=page)
 
@@ -39,7 +41,7 @@ class MemoryProgramRepository:
         result = _newest_first(list(self._programs.values()), page)
         return Page(items=[self._counted(p) for p in result.items], total=result.total, request=page)
 
-    async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> list[Program]:
+    async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> builtins.list[Program]:
         return [
             self._counted(p)
             for p in self._programs.values()

@@ -26,7 +26,7 @@ class MemoryDocumentCounterRepository:
         if row_id is None:
             row_id = self._counters.next_id()
             self._counters[row_id] = _Counter(series, year, 1)
-        counter = self._counters[row_id]
+        counter: _Counter = self._counters[row_id]
         self._counters[row_id] = msgspec.structs.replace(counter, next_number=counter.next_number + 1)
         return counter.next_number
 

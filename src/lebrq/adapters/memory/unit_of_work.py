@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from lebrq.adapters.memory.bookings import MemoryBookingRepository
 from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
@@ -22,7 +23,7 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, *, read_only: bool = False) -> None:
         self._store = store
         self._read_only = read_only
-        self._snapshot: dict | None = None
+        self._snapshot: dict[str, dict[int, Any]] | None = None
         self.users = MemoryUserRepository(store)
         self.otp_codes = MemoryOtpRepository(store)
         self.venues = MemoryVenueRepository(store)

@@ -178,6 +178,8 @@ def _line_table(pdf: FPDF, doc: TaxDocument) -> None:
     for number, line in enumerate(doc.lines, start=1):
         pdf.set_font(FONT, "", 9)
         wrapped = pdf.multi_cell(COLUMNS[1] - 2, 5, line.description, dry_run=True, output="LINES", align="L")
+        # fpdf2 types every `output` choice as one union; "LINES" gives the wrapped lines.
+        assert isinstance(wrapped, list)
         height = max(1, len(wrapped)) * 5 + 2
         if pdf.will_page_break(height):
             pdf.add_page()

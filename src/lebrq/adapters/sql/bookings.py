@@ -6,6 +6,7 @@ riding along (see `paging.fetch_page`), and their item lines (`booking_id IN (..
 
 from __future__ import annotations
 
+import builtins
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import venues
 from lebrq.adapters.sql.tables.users import users
@@ -93,7 +95,7 @@ _LINES_OF_BOOKINGS = (
 _STATUS_OF = {status.value: status for status in BookingStatus}
 
 
-def _booking(row: sa.Row, lines: Sequence[BookingItem]) -> Booking:
+def _booking(row: AnyRow, lines: Sequence[BookingItem]) -> Booking:
     (
         booking_id,
         user_id,
@@ -157,7 +159,7 @@ def _booking(row: sa.Row, lines: Sequence[BookingItem]) -> Booking:
     )
 
 
-def _line(row: sa.Row) -> BookingItem:
+def _line(row: AnyRow) -> BookingItem:
     line_id, booking_id, item_id, name, quantity, unit_price_paise, amount_paise, *_ = row
     return BookingItem(
         id=line_id,
@@ -188,7 +190,8 @@ def _status_is(status: BookingStatus, now: datetime) -> sa.ColumnElement[bool]:
             bookings.c.status == status.value,
             sa.and_(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now),
         )
-    return bookings.c.status == status.value
+    same: sa.ColumnElement[bool] = bookings.c.status == status.value
+    return same
 
 
 def _conditions(filters: BookingFilter, now: datetime) -> list[sa.ColumnElement[bool]]:
@@ -237,7 +240,7 @@ class SqlBookingRepository:
             if "idempotency_key" not in str(exc.orig):
                 raise
             raise Conflict("this Idempotency-Key was already used", field="Idempotency-Key") from None
-        booking_id = result.inserted_primary_key[0]
+        booking_id = inserted_id(result)
         if booking.items:
             await self._connection.execute(
                 sa.insert(booking_items),
@@ -334,9 +337,9 @@ class SqlBookingRepository:
             sa.select(
                 bookings.c.id,
                 bookings.c.user_id,
-                users.c.email,
+                users.c.email.label("user_email"),
                 bookings.c.venue_id,
-                venues.c.name,
+                venues.c.name.label("venue_name"),
                 bookings.c.start_at,
                 bookings.c.end_at,
                 status,
@@ -370,7 +373,24 @@ class SqlBookingRepository:
                 if batch is None:
                     break
                 for row in batch:
-                    yield BookingExportRow(*row[:7], BookingStatus(row.status), *row[8:])
+                    yield BookingExportRow(
+                        id=row.id,
+                        user_id=row.user_id,
+                        user_email=row.user_email,
+                        venue_id=row.venue_id,
+                        venue_name=row.venue_name,
+                        start=row.start_at,
+                        end=row.end_at,
+                        status=_STATUS_OF[row.status],
+                        subtotal_paise=row.subtotal_paise,
+                        tax_paise=row.tax_paise,
+                        total_paise=row.total_paise,
+                        currency=row.currency,
+                        invoice_number=row.invoice_number,
+                        payment_reference=row.payment_reference,
+                        notes=row.notes,
+                        created_at=row.created_at,
+                    )
             finished = True
         finally:
             # Shielded: a disconnecting client cancels the task that iterates us.
@@ -383,16 +403,16 @@ class SqlBookingRepository:
                     # to drain it; dropping the connection stops the query at once instead.
                     await self._connection.invalidate()
 
-    async def _one(self, query: sa.Select) -> Booking | None:
+    async def _one(self, query: sa.Select[Any]) -> Booking | None:
         row = (await self._connection.execute(query)).first()
         if row is None:
             return None
         return (await self._with_lines([row]))[0]
 
-    async def _with_lines(self, rows: Sequence[sa.Row]) -> list[Booking]:
+    async def _with_lines(self, rows: Sequence[AnyRow]) -> builtins.list[Booking]:
         if not rows:
             return []
-        lines: dict[int, list[BookingItem]] = defaultdict(list)
+        lines: dict[int, builtins.list[BookingItem]] = defaultdict(builtins.list)
         found = await self._connection.execute(_LINES_OF_BOOKINGS, {"booking_ids": [row[0] for row in rows]})
         for row in found:
             line = _line(row)

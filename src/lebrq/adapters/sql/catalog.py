@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.catalog import items, venues
 from lebrq.domain.catalog import Item, Venue
 from lebrq.domain.pagination import Page, PageRequest
@@ -36,7 +37,7 @@ _ITEM_COLUMNS = (
 )
 
 
-def _venue(row: sa.Row) -> Venue:
+def _venue(row: AnyRow) -> Venue:
     return Venue(
         id=row.id,
         name=row.name,
@@ -51,7 +52,7 @@ def _venue(row: sa.Row) -> Venue:
     )
 
 
-def _item(row: sa.Row) -> Item:
+def _item(row: AnyRow) -> Item:
     return Item(
         id=row.id,
         name=row.name,
@@ -94,7 +95,7 @@ class SqlVenueRepository:
         result = await self._connection.execute(
             sa.insert(venues).values(**_venue_values(venue), created_at=venue.created_at)
         )
-        return msgspec.structs.replace(venue, id=result.inserted_primary_key[0])
+        return msgspec.structs.replace(venue, id=inserted_id(result))
 
     async def get(self, venue_id: int) -> Venue | None:
         row = (await self._connection.execute(sa.select(*_VENUE_COLUMNS).where(venues.c.id == venue_id))).first()
@@ -123,7 +124,7 @@ class SqlItemRepository:
         result = await self._connection.execute(
             sa.insert(items).values(**_item_values(item), created_at=item.created_at)
         )
-        return msgspec.structs.replace(item, id=result.inserted_primary_key[0])
+        return msgspec.structs.replace(item, id=inserted_id(result))
 
     async def get(self, item_id: int) -> Item | None:
         row = (await self._connection.execute(sa.select(*_ITEM_COLUMNS).where(items.c.id == item_id))).first()

@@ -17,6 +17,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from lebrq.adapters.sql.rows import inserted_id
 from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import items, venues
 from lebrq.adapters.sql.tables.users import users
@@ -195,7 +196,7 @@ async def _add_venues(connection: AsyncConnection, count: int, now: datetime) ->
             "updated_at": now,
         }
         result = await connection.execute(sa.insert(venues).values(**row))
-        rows.append({**row, "id": result.inserted_primary_key[0]})
+        rows.append({**row, "id": inserted_id(result)})
     return rows
 
 
@@ -211,7 +212,7 @@ async def _add_items(connection: AsyncConnection, now: datetime) -> list[dict[st
             "updated_at": now,
         }
         result = await connection.execute(sa.insert(items).values(**row))
-        rows.append({**row, "id": result.inserted_primary_key[0]})
+        rows.append({**row, "id": inserted_id(result)})
     return rows
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import anyio
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 
 from lebrq.ports.health import PoolStatus
 
@@ -30,10 +31,13 @@ class SqlDatabaseHealth:
 
     def pool_status(self) -> PoolStatus:
         pool = self._engine.pool
+        # engine.create_engine builds a queue pool for MariaDB and SQLite files alike.
+        if not isinstance(pool, QueuePool):
+            raise TypeError(f"pool status needs a queue pool, not {type(pool).__name__}")
         return PoolStatus(
-            size=pool.size(),  # type: ignore[attr-defined]
-            checked_in=pool.checkedin(),  # type: ignore[attr-defined]
-            checked_out=pool.checkedout(),  # type: ignore[attr-defined]
-            overflow=max(0, pool.overflow()),  # type: ignore[attr-defined]
+            size=pool.size(),
+            checked_in=pool.checkedin(),
+            checked_out=pool.checkedout(),
+            overflow=max(0, pool.overflow()),
             max_overflow=self._max_overflow,
         )

@@ -8,6 +8,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.media import media
 from lebrq.domain.media import Media, MediaKind, NewMedia
 from lebrq.domain.pagination import Page, PageRequest
@@ -29,7 +30,7 @@ _COLUMNS = (
 _NEWEST_FIRST = (media.c.created_at.desc(), media.c.id.desc())
 
 
-def _media(row: sa.Row) -> Media:
+def _media(row: AnyRow) -> Media:
     return Media(
         id=row.id,
         kind=MediaKind(row.kind),
@@ -54,7 +55,7 @@ class SqlMediaRepository:
         values = msgspec.structs.asdict(new)
         values["kind"] = new.kind.value
         result = await self._connection.execute(sa.insert(media).values(**values))
-        return Media(id=result.inserted_primary_key[0], **msgspec.structs.asdict(new))
+        return Media(id=inserted_id(result), **msgspec.structs.asdict(new))
 
     async def get(self, media_id: int) -> Media | None:
         row = (await self._connection.execute(sa.select(*_COLUMNS).where(media.c.id == media_id))).first()

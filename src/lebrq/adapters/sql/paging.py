@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lebrq.adapters.sql.rows import AnyRow
 from lebrq.domain.pagination import PageRequest
 
 # Name of the extra column that carries the total on every row of a page.
@@ -15,12 +17,12 @@ TOTAL_COLUMN = "page_total"
 
 async def fetch_page(
     connection: AsyncConnection,
-    columns: Sequence[sa.ColumnElement] | Sequence[sa.Column],
+    columns: Sequence[sa.ColumnElement[Any]] | Sequence[sa.Column[Any]],
     table: sa.FromClause,
     conditions: Sequence[sa.ColumnElement[bool]],
-    order_by: Sequence[sa.ColumnElement],
+    order_by: Sequence[sa.ColumnElement[Any]],
     page: PageRequest,
-) -> tuple[Sequence[sa.Row], int]:
+) -> tuple[Sequence[AnyRow], int]:
     """The page's rows and the total number of matching rows, in one round trip.
 
     The COUNT rides along as an uncorrelated scalar subquery (evaluated once, in the same

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date
 
 import msgspec
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.programs import program_enrolments, programs
 from lebrq.domain.pagination import Page, PageRequest
 from lebrq.domain.programs import Enrolment, EnrolmentStatus, NewEnrolment, Program, format_start_time, parse_start_time
@@ -44,7 +46,7 @@ _ENROLMENT_COLUMNS = (
 _ACTIVE = EnrolmentStatus.ENROLLED.value
 
 
-def _enrolled_count(program_id: sa.ColumnElement[int] | int) -> sa.Select[tuple[int]]:
+def _enrolled_count(program_id: sa.ColumnElement[int] | int) -> sa.Select[int]:
     return sa.select(sa.func.count()).where(
         program_enrolments.c.program_id == program_id, program_enrolments.c.status == _ACTIVE
     )
@@ -53,7 +55,7 @@ def _enrolled_count(program_id: sa.ColumnElement[int] | int) -> sa.Select[tuple[
 _ENROLLED = _enrolled_count(programs.c.id).scalar_subquery().label("enrolled")
 
 
-def _program(row: sa.Row, enrolled: int | None = None) -> Program:
+def _program(row: AnyRow, enrolled: int | None = None) -> Program:
     return Program(
         id=row.id,
         title=row.title,
@@ -101,7 +103,7 @@ class SqlProgramRepository:
     async def add(self, program: Program) -> Program:
         values = {**_program_values(program), "created_at": program.created_at}
         result = await self._connection.execute(sa.insert(programs).values(**values))
-        return msgspec.structs.replace(program, id=result.inserted_primary_key[0], enrolled=0)
+        return msgspec.structs.replace(program, id=inserted_id(result), enrolled=0)
 
     async def get(self, program_id: int) -> Program | None:
         query = sa.select(*_PROGRAM_COLUMNS, _ENROLLED).where(programs.c.id == program_id)
@@ -133,14 +135,14 @@ class SqlProgramRepository:
         )
         return Page(items=[_program(row) for row in rows], total=total, request=page)
 
-    async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> list[Program]:
+    async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> builtins.list[Program]:
         query = sa.select(*_PROGRAM_COLUMNS, _ENROLLED).where(
             programs.c.venue_id == venue_id, programs.c.ends_on >= first_day, programs.c.starts_on <= last_day
         )
         return [_program(row) for row in await self._connection.execute(query)]
 
 
-def _enrolment(row: sa.Row) -> Enrolment:
+def _enrolment(row: AnyRow) -> Enrolment:
     return Enrolment(
         id=row.id,
         program_id=row.program_id,
@@ -169,7 +171,7 @@ class SqlEnrolmentRepository:
         }
         result = await self._connection.execute(sa.insert(program_enrolments).values(**values))
         return Enrolment(
-            id=result.inserted_primary_key[0],
+            id=inserted_id(result),
             program_id=enrolment.program_id,
             user_id=enrolment.user_id,
             status=enrolment.status,

@@ -8,6 +8,7 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lebrq.adapters.sql.rows import inserted_id
 from lebrq.adapters.sql.tables.tax_documents import document_counters, refunds, tax_documents
 from lebrq.domain.document_numbers import DocumentSeries, FinancialYear
 from lebrq.domain.errors import Conflict
@@ -92,7 +93,7 @@ class SqlTaxDocumentRepository:
                 )
         except IntegrityError:
             raise Conflict(f"booking {doc.booking_id} already has a {doc.kind.value.replace('_', ' ')}") from None
-        return IssuedDocument(id=result.inserted_primary_key[0], user_id=document.user_id, document=doc)
+        return IssuedDocument(id=inserted_id(result), user_id=document.user_id, document=doc)
 
     async def for_booking(self, kind: DocumentKind, booking_id: int) -> IssuedDocument | None:
         query = sa.select(*_DOCUMENT_COLUMNS).where(
@@ -123,7 +124,7 @@ class SqlRefundRepository:
                 result = await self._connection.execute(sa.insert(refunds).values(**values))
         except IntegrityError:
             raise Conflict(f"booking {refund.booking_id} has already been refunded") from None
-        return RefundRecord(id=result.inserted_primary_key[0], **values)
+        return RefundRecord(id=inserted_id(result), **values)
 
     async def for_booking(self, booking_id: int) -> RefundRecord | None:
         row = (

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.users import otp_codes, users
 from lebrq.domain.errors import Conflict
 from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
@@ -33,7 +34,7 @@ _OTP_COLUMNS = (
 )
 
 
-def _user(row: sa.Row) -> User:
+def _user(row: AnyRow) -> User:
     return User(
         id=row.id,
         email=row.email,
@@ -45,7 +46,7 @@ def _user(row: sa.Row) -> User:
     )
 
 
-def _challenge(row: sa.Row) -> OtpChallenge:
+def _challenge(row: AnyRow) -> OtpChallenge:
     return OtpChallenge(
         id=row.id,
         destination=row.destination,
@@ -78,7 +79,13 @@ class SqlUserRepository:
             field = "phone" if "phone" in str(exc.orig) else "email"
             raise Conflict(f"{field} is already registered", field=field) from None
         return User(
-            id=result.inserted_primary_key[0], **{k: v for k, v in values.items() if k != "role"}, role=user.role
+            id=inserted_id(result),
+            email=user.email,
+            name=user.name,
+            phone=user.phone,
+            role=user.role,
+            created_at=user.created_at,
+            password_hash=user.password_hash,
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -113,7 +120,7 @@ class SqlOtpRepository:
             )
         )
         return OtpChallenge(
-            id=result.inserted_primary_key[0],
+            id=inserted_id(result),
             destination=challenge.destination,
             code_hash=challenge.code_hash,
             created_at=challenge.created_at,

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import os
 import stat
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,7 +107,7 @@ class FilesystemBlobStorage:
             raise
         return StoredBlob(key=key, size=limit.size, sha256=hasher.hexdigest())
 
-    async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+    async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncGenerator[bytes, None]:
         check_byte_range(start, end)
         path = self.path_of(key)
         try:
@@ -269,7 +270,8 @@ def _commit(file: BinaryIO, partial: Path, path: Path, fsync: bool) -> None:
 
 def _open_at(path: Path, start: int) -> tuple[BinaryIO, int]:
     """The open file at `start`, and its size."""
-    file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the reading generator
+    # Unbuffered, and closed by the reading generator (it outlives this call).
+    file = io.FileIO(path, "rb")
     try:
         file.seek(start)
         return file, os.fstat(file.fileno()).st_size

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 
 from lebrq.domain.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
@@ -26,7 +26,7 @@ class MemoryBlobStorage:
         self.blobs[key] = (bytes(data), datetime.now(UTC))
         return StoredBlob(key=key, size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
-    async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+    async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncGenerator[bytes, None]:
         check_byte_range(start, end)
         check_blob_key(key)
         if key not in self.blobs:

@@ -1,13 +1,14 @@
 """All tables, so that `metadata` is complete wherever it is imported (Alembic, tests)."""
 
-from lebrq.adapters.sql.tables import (  # noqa: F401  # noqa: F401
+from lebrq.adapters.sql.tables import (
     bookings,
     catalog,
-    media,  # noqa: F401
+    media,
     programs,
     tax_documents,
-    users,  # noqa: F401
+    users,
 )
 from lebrq.adapters.sql.tables.base import metadata
 
-__all__ = ["metadata"]
+# The table modules are listed so that importing this package defines every table.
+__all__ = ["bookings", "catalog", "media", "metadata", "programs", "tax_documents", "users"]
