@@ -14,6 +14,9 @@ class UserOut(msgspec.Struct, frozen=True, gc=False):
     phone: str | None
     role: str
     created_at: datetime
+    email_verified: bool
+    phone_verified: bool
+    disabled: bool
 
     @classmethod
     def of(cls, user: User) -> UserOut:
@@ -24,4 +27,7 @@ class UserOut(msgspec.Struct, frozen=True, gc=False):
             phone=user.phone,
             role=user.role.value,
             created_at=user.created_at,
+            email_verified=user.email_verified,
+            phone_verified=user.phone_verified,
+            disabled=user.disabled,
         )

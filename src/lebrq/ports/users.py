@@ -22,6 +22,23 @@ class UserRepository(Protocol):
 
     async def set_role(self, user_id: int, role: Role) -> None: ...
 
+    async def set_disabled(self, user_id: int, disabled: bool) -> None: ...
+
+    async def set_password(self, user_id: int, password_hash: str | None, *, trusted: bool) -> None:
+        """None clears the password (the account then signs in by one-time code only).
+        `trusted`: set by someone who had proven an identifier of the account."""
+        ...
+
+    async def mark_email_verified(self, user_id: int) -> None: ...
+
+    async def set_verified_phone(self, user_id: int, phone: str) -> None:
+        """Stores a proven phone; raises `Conflict` (field phone) when another account has it."""
+        ...
+
+    async def erase(self, user_id: int, at: datetime) -> None:
+        """Account deletion: name, email and phone anonymised, password cleared, disabled."""
+        ...
+
 
 class OtpRepository(Protocol):
     async def add(self, challenge: NewOtpChallenge) -> OtpChallenge: ...

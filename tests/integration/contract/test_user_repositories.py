@@ -128,3 +128,57 @@ async def test_otp_challenges(contract_uow: UnitOfWorkFactory) -> None:
         latest = await uow.otp_codes.latest(destination)
         assert latest.failed_attempts == 2 and latest.consumed_at == T0 + timedelta(minutes=2)
         assert older.id != newer.id
+
+
+async def test_account_state_changes_read_back(contract_uow: UnitOfWorkFactory) -> None:
+    async with contract_uow() as uow:
+        user = await uow.users.add(new_user(phone=None, pending_phone="+919900000001"))
+        other = await uow.users.add(new_user())
+        await uow.commit()
+    assert (user.email_verified, user.phone_verified, user.disabled, user.password_trusted) == (False,) * 4
+    async with contract_uow() as uow:
+        await uow.users.mark_email_verified(user.id)
+        await uow.users.set_verified_phone(user.id, "+919900000001")
+        await uow.users.set_password(user.id, "new-hash", trusted=True)
+        await uow.users.set_disabled(user.id, True)
+        with pytest.raises(Conflict) as taken:
+            await uow.users.set_verified_phone(user.id, other.phone)
+        await uow.commit()
+    assert taken.value.field == "phone"
+    async with contract_uow(read_only=True) as uow:
+        changed = await uow.users.get(user.id)
+    assert changed is not None
+    assert (changed.email_verified, changed.phone_verified, changed.disabled) == (True, True, True)
+    assert (changed.phone, changed.pending_phone, changed.password_hash, changed.password_trusted) == (
+        "+919900000001",
+        None,
+        "new-hash",
+        True,
+    )
+
+
+async def test_cleared_password_is_never_trusted_and_erase_removes_personal_data(
+    contract_uow: UnitOfWorkFactory,
+) -> None:
+    async with contract_uow() as uow:
+        user = await uow.users.add(new_user())
+        await uow.users.set_password(user.id, None, trusted=True)
+        await uow.commit()
+    async with contract_uow(read_only=True) as uow:
+        cleared = await uow.users.get(user.id)
+    assert cleared is not None
+    assert (cleared.password_hash, cleared.password_trusted) == (None, False)
+    async with contract_uow() as uow:
+        await uow.users.erase(user.id, T0)
+        await uow.commit()
+    async with contract_uow(read_only=True) as uow:
+        erased = await uow.users.get(user.id)
+        assert await uow.users.get_by_email(user.email) is None
+    assert erased is not None
+    assert (erased.email, erased.phone, erased.name, erased.deleted_at, erased.disabled) == (
+        None,
+        None,
+        "Deleted user",
+        T0,
+        True,
+    )

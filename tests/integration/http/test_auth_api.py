@@ -30,7 +30,17 @@ def test_register_answers_201_with_the_user_and_never_the_hash(client: TestClien
     payload, answer = register(client)
     assert answer.status_code == 201
     body = answer.json()
-    assert set(body) == {"id", "email", "name", "phone", "role", "created_at"}
+    assert set(body) == {
+        "id",
+        "email",
+        "name",
+        "phone",
+        "role",
+        "created_at",
+        "email_verified",
+        "phone_verified",
+        "disabled",
+    }
     assert body["email"] == payload["email"] and body["role"] == "user" and body["phone"] == payload["phone"]
     assert body["created_at"].endswith("Z")
 

@@ -7,7 +7,7 @@ import msgspec
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.domain.errors import Conflict
 from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
-from lebrq.domain.users import NewUser, Role, User
+from lebrq.domain.users import NewUser, Role, User, erased_fields
 
 
 class MemoryUserRepository:
@@ -34,8 +34,28 @@ class MemoryUserRepository:
         return next((u for u in self._users.values() if u.phone == phone), None)
 
     async def set_role(self, user_id: int, role: Role) -> None:
+        self._update(user_id, role=role)
+
+    async def set_disabled(self, user_id: int, disabled: bool) -> None:
+        self._update(user_id, disabled=disabled)
+
+    async def set_password(self, user_id: int, password_hash: str | None, *, trusted: bool) -> None:
+        self._update(user_id, password_hash=password_hash, password_trusted=trusted and password_hash is not None)
+
+    async def mark_email_verified(self, user_id: int) -> None:
+        self._update(user_id, email_verified=True)
+
+    async def set_verified_phone(self, user_id: int, phone: str) -> None:
+        if any(u.phone == phone and u.id != user_id for u in self._users.values()):
+            raise Conflict("phone is already registered", field="phone")
+        self._update(user_id, phone=phone, phone_verified=True, pending_phone=None)
+
+    async def erase(self, user_id: int, at: datetime) -> None:
+        self._update(user_id, **erased_fields(at))
+
+    def _update(self, user_id: int, **values: object) -> None:
         if user_id in self._users:
-            self._users[user_id] = msgspec.structs.replace(self._users[user_id], role=role)
+            self._users[user_id] = msgspec.structs.replace(self._users[user_id], **values)
 
 
 class MemoryOtpRepository:

@@ -12,7 +12,7 @@ from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.users import otp_codes, users
 from lebrq.domain.errors import Conflict
 from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
-from lebrq.domain.users import NewUser, Role, User
+from lebrq.domain.users import NewUser, Role, User, erased_fields
 
 _USER_COLUMNS = (
     users.c.id,
@@ -22,6 +22,12 @@ _USER_COLUMNS = (
     users.c.role,
     users.c.created_at,
     users.c.password_hash,
+    users.c.email_verified,
+    users.c.phone_verified,
+    users.c.disabled,
+    users.c.password_trusted,
+    users.c.pending_phone,
+    users.c.deleted_at,
 )
 _OTP_COLUMNS = (
     otp_codes.c.id,
@@ -43,6 +49,12 @@ def _user(row: AnyRow) -> User:
         role=Role(row.role),
         created_at=row.created_at,
         password_hash=row.password_hash,
+        email_verified=bool(row.email_verified),
+        phone_verified=bool(row.phone_verified),
+        disabled=bool(row.disabled),
+        password_trusted=bool(row.password_trusted),
+        pending_phone=row.pending_phone,
+        deleted_at=row.deleted_at,
     )
 
 
@@ -70,6 +82,10 @@ class SqlUserRepository:
             "password_hash": user.password_hash,
             "role": user.role.value,
             "created_at": user.created_at,
+            "email_verified": user.email_verified,
+            "phone_verified": user.phone_verified,
+            "password_trusted": user.password_trusted,
+            "pending_phone": user.pending_phone,
         }
         try:
             # A savepoint keeps the surrounding transaction usable after a duplicate.
@@ -86,6 +102,10 @@ class SqlUserRepository:
             role=user.role,
             created_at=user.created_at,
             password_hash=user.password_hash,
+            email_verified=user.email_verified,
+            phone_verified=user.phone_verified,
+            password_trusted=user.password_trusted,
+            pending_phone=user.pending_phone,
         )
 
     async def get(self, user_id: int) -> User | None:
@@ -98,7 +118,29 @@ class SqlUserRepository:
         return await self._one(users.c.phone == phone)
 
     async def set_role(self, user_id: int, role: Role) -> None:
-        await self._connection.execute(sa.update(users).where(users.c.id == user_id).values(role=role.value))
+        await self._update(user_id, role=role.value)
+
+    async def set_disabled(self, user_id: int, disabled: bool) -> None:
+        await self._update(user_id, disabled=disabled)
+
+    async def set_password(self, user_id: int, password_hash: str | None, *, trusted: bool) -> None:
+        await self._update(user_id, password_hash=password_hash, password_trusted=trusted and password_hash is not None)
+
+    async def mark_email_verified(self, user_id: int) -> None:
+        await self._update(user_id, email_verified=True)
+
+    async def set_verified_phone(self, user_id: int, phone: str) -> None:
+        try:
+            async with self._connection.begin_nested():
+                await self._update(user_id, phone=phone, phone_verified=True, pending_phone=None)
+        except IntegrityError:
+            raise Conflict("phone is already registered", field="phone") from None
+
+    async def erase(self, user_id: int, at: datetime) -> None:
+        await self._update(user_id, **erased_fields(at))
+
+    async def _update(self, user_id: int, **values: object) -> None:
+        await self._connection.execute(sa.update(users).where(users.c.id == user_id).values(**values))
 
     async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
         row = (await self._connection.execute(sa.select(*_USER_COLUMNS).where(condition))).first()

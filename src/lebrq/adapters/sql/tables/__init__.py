@@ -5,10 +5,11 @@ from lebrq.adapters.sql.tables import (
     catalog,
     media,
     programs,
+    sessions,
     tax_documents,
     users,
 )
 from lebrq.adapters.sql.tables.base import metadata
 
 # The table modules are listed so that importing this package defines every table.
-__all__ = ["bookings", "catalog", "media", "metadata", "programs", "tax_documents", "users"]
+__all__ = ["bookings", "catalog", "media", "metadata", "programs", "sessions", "tax_documents", "users"]

@@ -14,6 +14,12 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=True),
     sa.Column("role", sa.String(10), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("email_verified", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("phone_verified", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("password_trusted", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("pending_phone", sa.String(20), nullable=True),
+    sa.Column("deleted_at", UtcDateTime(), nullable=True),
     # Registration relies on these, never on reading users first.
     sa.UniqueConstraint("email"),
     sa.UniqueConstraint("phone"),
