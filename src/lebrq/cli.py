@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "create-admin": ("create_admin", "create an administrator, or promote an existing account"),
     "verify": ("verify", "check a running deployment end to end (health, TLS, limits, gzip, uploads)"),
     "sweep-media": ("sweep_media", "delete stored files no media record refers to (crash leftovers)"),
+    "openapi": ("openapi", "print the OpenAPI document (./dev lebrq openapi > docs/openapi.json)"),
     "seed-demo": ("seed_demo", "fill the database with demo venues, items, users and N bookings (--bookings N)"),
 }
 

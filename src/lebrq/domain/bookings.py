@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 import msgspec
@@ -25,6 +26,10 @@ MAX_ITEM_LINES = 50
 MAX_QUANTITY = 10_000
 MAX_NOTES_LENGTH = 2000
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+# Printable ASCII, no space at either end (HTTP strips those anyway); the OpenAPI document
+# states the same pattern, so a client can check a key before sending it.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 MAX_PAYMENT_REFERENCE_LENGTH = 100
 MAX_CANCEL_REASON_LENGTH = 500
 
@@ -273,8 +278,9 @@ def check_idempotency_key(key: str | None) -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+    if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or not _IDEMPOTENCY_KEY.fullmatch(key):
         raise InvalidInput(
-            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable characters", field="Idempotency-Key"
+            f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters",
+            field="Idempotency-Key",
         )
     return key

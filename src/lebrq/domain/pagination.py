@@ -12,6 +12,8 @@ T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+# Far beyond any real list, and small enough that the row offset always fits a 64-bit integer.
+MAX_PAGE = 2**31 - 1
 
 
 class PageRequest(msgspec.Struct, frozen=True, gc=False):
@@ -20,8 +22,8 @@ class PageRequest(msgspec.Struct, frozen=True, gc=False):
 
     @classmethod
     def of(cls, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> PageRequest:
-        if page < 1:
-            raise InvalidInput("page must be an integer >= 1", field="page")
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInput(f"page must be an integer from 1 to {MAX_PAGE}", field="page")
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise InvalidInput(f"page_size must be an integer from 1 to {MAX_PAGE_SIZE}", field="page_size")
         return cls(page=page, page_size=page_size)

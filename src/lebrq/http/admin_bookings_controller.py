@@ -8,20 +8,28 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from lebrq.domain.bookings import BookingExportRow, BookingFilter, BookingItemFilter, BookingStatus
 from lebrq.domain.pagination import PageRequest
 from lebrq.http.bookings_schema import AdminBookingLineOut, BookingOut, ConfirmIn
+from lebrq.http.contract import DATE_TIME, IdFilter, ResourceId, declare, parse_time
 from lebrq.http.csv_export import ClosingStream, csv_chunks
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import admin_only
 from lebrq.http.services import Services
 
 _SlotFrom = Annotated[
-    datetime | None, QueryParameter(name="from", description="slot start at or after (ISO 8601 with offset)")
+    str | None,
+    QueryParameter(name="from", description="slot start at or after (ISO 8601 with offset)", schema_extra=DATE_TIME),
 ]
-_SlotTo = Annotated[datetime | None, QueryParameter(name="to", description="slot start before (ISO 8601 with offset)")]
+_SlotTo = Annotated[
+    str | None,
+    QueryParameter(
+        name="to", description="slot start before, after `from` (ISO 8601 with offset)", schema_extra=DATE_TIME
+    ),
+]
+
 EXPORT_HEADER = [field for field in BookingExportRow.__struct_fields__]
 
 
@@ -42,38 +50,53 @@ class AdminBookingController(Controller):
     guards = [admin_only]
     dependencies = {"page_request": Provide(provide_page_request, sync_to_thread=False)}
 
-    @get("/bookings", summary="Every booking, newest first", description="`from`/`to` bound the slot start.")
+    @get(
+        "/bookings",
+        summary="Every booking, newest first",
+        description="`from`/`to` bound the slot start.",
+        operation_id="listAllBookings",
+    )
     async def list_bookings(
         self,
         services: NamedDependency[Services],
         page_request: NamedDependency[PageRequest],
         status: FromQuery[BookingStatus | None] = None,
-        venue_id: FromQuery[int | None] = None,
-        user_id: FromQuery[int | None] = None,
+        venue_id: IdFilter = None,
+        user_id: IdFilter = None,
         starts_from: _SlotFrom = None,
         starts_before: _SlotTo = None,
     ) -> Paginated[BookingOut]:
         filters = BookingFilter(
-            user_id=user_id, status=status, venue_id=venue_id, starts_from=starts_from, starts_before=starts_before
+            user_id=user_id,
+            status=status,
+            venue_id=venue_id,
+            starts_from=parse_time(starts_from, "from"),
+            starts_before=parse_time(starts_before, "to"),
         )
         return paginated(await services.bookings.list(filters, page_request), BookingOut.of)
 
-    @get("/booking-items", summary="Booking item lines, newest (highest id) first")
+    @get("/booking-items", summary="Booking item lines, newest (highest id) first", operation_id="listBookingItems")
     async def list_booking_items(
         self,
         services: NamedDependency[Services],
         page_request: NamedDependency[PageRequest],
-        booking_id: FromQuery[int | None] = None,
-        item_id: FromQuery[int | None] = None,
+        booking_id: IdFilter = None,
+        item_id: IdFilter = None,
     ) -> Paginated[AdminBookingLineOut]:
         page = await services.bookings.list_items(
             BookingItemFilter(booking_id=booking_id, item_id=item_id), page_request
         )
         return paginated(page, AdminBookingLineOut.of)
 
-    @post("/bookings/{booking_id:int}/confirm", status_code=200)
+    @post(
+        "/bookings/{booking_id:int}/confirm",
+        status_code=200,
+        description="409 unless the booking is pending.",
+        operation_id="confirmBooking",
+        opt=declare(errors=(409,)),
+    )
     async def confirm(
-        self, services: NamedDependency[Services], booking_id: FromPath[int], data: JSONBody[ConfirmIn]
+        self, services: NamedDependency[Services], booking_id: ResourceId, data: JSONBody[ConfirmIn]
     ) -> BookingOut:
         return BookingOut.of(await services.bookings.confirm(booking_id, data.payment_reference))
 
@@ -82,6 +105,7 @@ class AdminBookingController(Controller):
         media_type="text/csv",
         description="Every matching booking as CSV, newest first, streamed row by row from a "
         "server-side cursor. `from`/`to` bound the slot start.",
+        operation_id="exportBookingsCsv",
     )
     async def export_csv(
         self,
@@ -90,7 +114,9 @@ class AdminBookingController(Controller):
         starts_from: _SlotFrom = None,
         starts_before: _SlotTo = None,
     ) -> ClosingStream:
-        filters = BookingFilter(status=status, starts_from=starts_from, starts_before=starts_before)
+        filters = BookingFilter(
+            status=status, starts_from=parse_time(starts_from, "from"), starts_before=parse_time(starts_before, "to")
+        )
         # Filters are checked here, before the 200 and the first byte go out.
         rows = services.bookings.export(filters)
         return ClosingStream(

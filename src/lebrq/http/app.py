@@ -18,12 +18,21 @@ from lebrq.http.admin_bookings_controller import AdminBookingController
 from lebrq.http.auth_controller import AuthController
 from lebrq.http.bookings_controller import BookingController
 from lebrq.http.catalog_controller import AdminCatalogController, ItemController, VenueController
+from lebrq.http.contract import (
+    StrictStructSchemaPlugin,
+    apply_contract,
+    openapi_components,
+    per_operation_security,
+    require_operation_id,
+)
 from lebrq.http.errors import exception_handlers
 from lebrq.http.health_controller import HealthController
+from lebrq.http.json_depth import DepthCheckedRequest
 from lebrq.http.media_controller import MEDIA_CONTROLLERS
 from lebrq.http.metrics import MetricsController
 from lebrq.http.operations import Operations
 from lebrq.http.programs_controller import PROGRAM_CONTROLLERS
+from lebrq.http.query_nulls import refuse_null_query_values
 from lebrq.http.security import build_jwt_auth
 from lebrq.http.services import provide_services
 from lebrq.http.tax_documents_controller import TAX_DOCUMENT_CONTROLLERS
@@ -45,14 +54,25 @@ def build_http_app(
     debug: bool = False,
 ) -> Litestar:
     jwt_auth = build_jwt_auth(jwt_secret, jwt_ttl)
-    return Litestar(
+    app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, *extra_route_handlers],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,
-        on_app_init=[jwt_auth.on_app_init, operations.on_app_init],
+        on_app_init=[jwt_auth.on_app_init, operations.on_app_init, per_operation_security],
         lifespan=list(lifespan),
         request_max_body_size=max_body_size,
-        openapi_config=OpenAPIConfig(title="LeBRQ API", version=__version__),
+        request_class=DepthCheckedRequest,
+        before_request=refuse_null_query_values,
+        openapi_config=OpenAPIConfig(
+            title="LeBRQ API",
+            version=__version__,
+            components=openapi_components(),
+            operation_id_creator=require_operation_id,
+        ),
+        plugins=[StrictStructSchemaPlugin()],
         state=State({"jwt_auth": jwt_auth, "operations": operations}),
         debug=debug,
     )
+    # Security, error answers, uploads and downloads in the OpenAPI document (http/contract.py).
+    apply_contract(app)
+    return app

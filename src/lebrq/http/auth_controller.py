@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth, Token
 
+from lebrq.http.contract import declare
 from lebrq.http.security import AccessToken, AuthUser, issue_token
 from lebrq.http.services import Services
 from lebrq.http.users_schema import UserOut
@@ -45,30 +46,40 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/register", status_code=201, exclude_from_auth=True)
+    @post(
+        "/register",
+        status_code=201,
+        exclude_from_auth=True,
+        operation_id="registerUser",
+        opt=declare(errors=(409, 429)),
+    )
     async def register(self, data: JSONBody[RegisterRequest], services: NamedDependency[Services]) -> UserOut:
         user = await services.auth.register(email=data.email, password=data.password, name=data.name, phone=data.phone)
         return UserOut.of(user)
 
-    @post("/login", status_code=200, exclude_from_auth=True)
+    @post("/login", status_code=200, exclude_from_auth=True, operation_id="login", opt=declare(errors=(401, 429)))
     async def login(
         self, data: JSONBody[LoginRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]
     ) -> AccessToken:
         user = await services.auth.authenticate(email=data.email, password=data.password)
         return issue_token(_jwt(request), user)
 
-    @post("/otp/request", status_code=202, exclude_from_auth=True)
+    @post(
+        "/otp/request", status_code=202, exclude_from_auth=True, operation_id="requestOtp", opt=declare(errors=(429,))
+    )
     async def request_otp(self, data: JSONBody[OtpRequest], services: NamedDependency[Services]) -> OtpIssued:
         return OtpIssued(expires_in=await services.auth.request_otp(data.destination))
 
-    @post("/otp/verify", status_code=200, exclude_from_auth=True)
+    @post(
+        "/otp/verify", status_code=200, exclude_from_auth=True, operation_id="verifyOtp", opt=declare(errors=(401, 429))
+    )
     async def verify_otp(
         self, data: JSONBody[OtpVerifyRequest], services: NamedDependency[Services], request: Request[Any, Any, Any]
     ) -> AccessToken:
         user = await services.auth.verify_otp(data.destination, data.code)
         return issue_token(_jwt(request), user)
 
-    @get("/me")
+    @get("/me", operation_id="getMe")
     async def me(self, request: Request[AuthUser, Token, Any], services: NamedDependency[Services]) -> UserOut:
         return UserOut.of(await services.auth.get_user(request.user.id))
 

@@ -12,11 +12,13 @@ from lebrq.domain.bookings import (
     MAX_ITEM_LINES,
     MAX_NOTES_LENGTH,
     MAX_PAYMENT_REFERENCE_LENGTH,
+    MAX_QUANTITY,
     Booking,
     BookingItem,
     BookingRequest,
     ItemRequest,
 )
+from lebrq.http.contract import BodyId
 
 
 class BookingLineOut(msgspec.Struct, frozen=True, gc=False):
@@ -59,7 +61,7 @@ class RefundOut(msgspec.Struct, frozen=True, gc=False):
 class BookingOut(msgspec.Struct, frozen=True, gc=False):
     id: int
     user_id: int
-    venue_id: int
+    venue_id: BodyId
     start: datetime
     end: datetime
     status: str
@@ -114,15 +116,15 @@ class BookingOut(msgspec.Struct, frozen=True, gc=False):
 
 
 class ItemLineIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    item_id: int
-    quantity: int
+    item_id: BodyId
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)]
 
 
 class CreateBookingIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """`start`/`end` in ISO 8601 with an offset, on whole half-hours; end after start;
     start in the future; at most 24 hours."""
 
-    venue_id: int
+    venue_id: BodyId
     start: datetime
     end: datetime
     items: Annotated[list[ItemLineIn], msgspec.Meta(max_length=MAX_ITEM_LINES)] = []

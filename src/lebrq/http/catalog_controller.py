@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from lebrq.domain.pagination import PageRequest
 from lebrq.http.catalog_schema import (
@@ -19,10 +18,17 @@ from lebrq.http.catalog_schema import (
     VenueOut,
     VenuePatch,
 )
+from lebrq.http.contract import DATE_TIME, ResourceId, parse_time
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import admin_only
 from lebrq.http.services import Services
 
+_WindowFrom = Annotated[
+    str | None, QueryParameter(name="from", description="window start, ISO 8601 with offset", schema_extra=DATE_TIME)
+]
+_WindowTo = Annotated[
+    str | None, QueryParameter(name="to", description="window end, after `from`", schema_extra=DATE_TIME)
+]
 _PAGE = {"page_request": Provide(provide_page_request, sync_to_thread=False)}
 
 
@@ -32,7 +38,7 @@ class VenueController(Controller):
     dependencies = _PAGE
     opt = {"exclude_from_auth": True}
 
-    @get("/", summary="Venues, newest first")
+    @get("/", summary="Venues, newest first", operation_id="listVenues")
     async def list_venues(
         self,
         services: NamedDependency[Services],
@@ -40,23 +46,25 @@ class VenueController(Controller):
     ) -> Paginated[VenueOut]:
         return paginated(await services.catalog.list_venues(page_request), VenueOut.of)
 
-    @get("/{venue_id:int}")
-    async def get_venue(self, services: NamedDependency[Services], venue_id: FromPath[int]) -> VenueOut:
+    @get("/{venue_id:int}", operation_id="getVenue")
+    async def get_venue(self, services: NamedDependency[Services], venue_id: ResourceId) -> VenueOut:
         return VenueOut.of(await services.catalog.get_venue(venue_id))
 
     @get(
         "/{venue_id:int}/availability",
         description="Busy slots (pending holds and confirmed bookings) overlapping [from, to). "
         "`from` defaults to now, `to` to 7 days after `from`; the window is at most 92 days.",
+        operation_id="getVenueAvailability",
     )
     async def availability(
         self,
         services: NamedDependency[Services],
-        venue_id: FromPath[int],
-        starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        ends_before: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        venue_id: ResourceId,
+        starts_from: _WindowFrom = None,
+        ends_before: _WindowTo = None,
     ) -> Availability:
-        return Availability.of(await services.bookings.availability(venue_id, starts_from, ends_before))
+        window = parse_time(starts_from, "from"), parse_time(ends_before, "to")
+        return Availability.of(await services.bookings.availability(venue_id, *window))
 
 
 class ItemController(Controller):
@@ -65,7 +73,7 @@ class ItemController(Controller):
     dependencies = _PAGE
     opt = {"exclude_from_auth": True}
 
-    @get("/", summary="Bookable add-on items, newest first")
+    @get("/", summary="Bookable add-on items, newest first", operation_id="listItems")
     async def list_items(
         self,
         services: NamedDependency[Services],
@@ -73,8 +81,8 @@ class ItemController(Controller):
     ) -> Paginated[ItemOut]:
         return paginated(await services.catalog.list_items(page_request), ItemOut.of)
 
-    @get("/{item_id:int}")
-    async def get_item(self, services: NamedDependency[Services], item_id: FromPath[int]) -> ItemOut:
+    @get("/{item_id:int}", operation_id="getItem")
+    async def get_item(self, services: NamedDependency[Services], item_id: ResourceId) -> ItemOut:
         return ItemOut.of(await services.catalog.get_item(item_id))
 
 
@@ -83,28 +91,28 @@ class AdminCatalogController(Controller):
     tags = ["admin", "catalog"]
     guards = [admin_only]
 
-    @post("/venues", status_code=201)
+    @post("/venues", status_code=201, operation_id="createVenue")
     async def create_venue(self, services: NamedDependency[Services], data: JSONBody[VenueCreate]) -> VenueOut:
         return VenueOut.of(await services.catalog.create_venue(data.fields()))
 
-    @patch("/venues/{venue_id:int}", description="Changes only the fields sent.")
+    @patch("/venues/{venue_id:int}", description="Changes only the fields sent.", operation_id="updateVenue")
     async def update_venue(
         self,
         services: NamedDependency[Services],
-        venue_id: FromPath[int],
+        venue_id: ResourceId,
         data: JSONBody[VenuePatch],
     ) -> VenueOut:
         return VenueOut.of(await services.catalog.update_venue(venue_id, data.fields()))
 
-    @post("/items", status_code=201)
+    @post("/items", status_code=201, operation_id="createItem")
     async def create_item(self, services: NamedDependency[Services], data: JSONBody[ItemCreate]) -> ItemOut:
         return ItemOut.of(await services.catalog.create_item(data.fields()))
 
-    @patch("/items/{item_id:int}", description="Changes only the fields sent.")
+    @patch("/items/{item_id:int}", description="Changes only the fields sent.", operation_id="updateItem")
     async def update_item(
         self,
         services: NamedDependency[Services],
-        item_id: FromPath[int],
+        item_id: ResourceId,
         data: JSONBody[ItemPatch],
     ) -> ItemOut:
         return ItemOut.of(await services.catalog.update_item(item_id, data.fields()))

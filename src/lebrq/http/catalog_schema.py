@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from lebrq.domain.bookings import TimeSlot
 from lebrq.domain.catalog import (
+    CURRENCY,
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
     MAX_UNIT_LENGTH,
@@ -25,6 +26,17 @@ Paise = Annotated[int, msgspec.Meta(ge=0, description="an amount in paise (1 rup
 TimeZoneName = Annotated[str, msgspec.Meta(max_length=64, description="IANA time zone, e.g. Asia/Kolkata")]
 Url = Annotated[str, msgspec.Meta(max_length=MAX_URL_LENGTH)]
 Unit = Annotated[str, msgspec.Meta(max_length=MAX_UNIT_LENGTH, description="display label: each, set, ...")]
+Currency = Annotated[
+    Literal["INR"], msgspec.Meta(description="accepted so a client may send a resource back as it read it; always INR")
+]
+assert CURRENCY == "INR"
+
+
+def editable_fields(body: msgspec.Struct) -> dict[str, Any]:
+    """A create/update body's fields for the domain: `currency` is not editable (always INR)."""
+    fields = msgspec.structs.asdict(body)
+    fields.pop("currency", None)
+    return fields
 
 
 class VenueOut(msgspec.Struct, frozen=True, gc=False):
@@ -70,9 +82,10 @@ class VenueCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     description: Description = ""
     timezone: TimeZoneName = "Asia/Kolkata"
     poster_url: Url | None = None
+    currency: Currency = "INR"
 
     def fields(self) -> VenueFields:
-        return VenueFields(**msgspec.structs.asdict(self))
+        return VenueFields(**editable_fields(self))
 
 
 class VenuePatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -84,27 +97,30 @@ class VenuePatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     hourly_rate_paise: Paise | msgspec.UnsetType = msgspec.UNSET
     timezone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
     poster_url: Url | msgspec.UnsetType | None = msgspec.UNSET
+    currency: Currency | msgspec.UnsetType = msgspec.UNSET
 
     def fields(self) -> VenueFields:
-        return VenueFields(**msgspec.structs.asdict(self))
+        return VenueFields(**editable_fields(self))
 
 
 class ItemCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Name
     price_paise: Paise
     unit: Unit = "each"
+    currency: Currency = "INR"
 
     def fields(self) -> ItemFields:
-        return ItemFields(**msgspec.structs.asdict(self))
+        return ItemFields(**editable_fields(self))
 
 
 class ItemPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     price_paise: Paise | msgspec.UnsetType = msgspec.UNSET
     unit: Unit | msgspec.UnsetType = msgspec.UNSET
+    currency: Currency | msgspec.UnsetType = msgspec.UNSET
 
     def fields(self) -> ItemFields:
-        return ItemFields(**msgspec.structs.asdict(self))
+        return ItemFields(**editable_fields(self))
 
 
 class BusySlot(msgspec.Struct, frozen=True, gc=False):

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from lebrq.domain.errors import (
@@ -62,11 +62,33 @@ def domain_error_handler(_request: Request[Any, Any, Any], exc: Exception) -> Re
 
 
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, ValidationException):
+        return error_response(exc.status_code, exc.detail, _wire_names(request, exc.extra) or None, exc.headers)
     if isinstance(exc, HTTPException):
         return error_response(exc.status_code, exc.detail, exc.extra or None, exc.headers)
     # Logged with the traceback here; the client gets no internals.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "Internal Server Error")
+
+
+def _wire_names(request: Request[Any, Any, Any], extra: Any) -> Any:
+    """Litestar names a parameter that failed validation by its Python name
+    (`idempotency_key`); the client knows it as sent (`Idempotency-Key`, `from`)."""
+    if not isinstance(extra, list):
+        return extra
+    try:
+        parameters = request.route_handler.parsed_fn_signature.parameters
+    except Exception:
+        return extra
+    renamed = []
+    for problem in extra:
+        if isinstance(problem, dict) and problem.get("source") in {"query", "header", "path", "cookie"}:
+            definition = parameters.get(problem.get("key", ""))
+            wire_name = getattr(getattr(definition, "kwarg_definition", None), "name", None)
+            if wire_name:
+                problem = {**problem, "key": wire_name}
+        renamed.append(problem)
+    return renamed
 
 
 def memory_error_handler(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:

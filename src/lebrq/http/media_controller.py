@@ -8,19 +8,22 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, head, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 
 from lebrq.domain.media import Media, MediaKind
 from lebrq.domain.pagination import PageRequest
-from lebrq.http.downloads import DOWNLOAD_ROUTE_OPT, BlobDownload, blob_response, strong_etag
+from lebrq.http.contract import ResourceId, Upload, declare
+from lebrq.http.downloads import BlobDownload, blob_response, strong_etag
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import AuthUser, admin_only, optional_user
 from lebrq.http.services import Services
-from lebrq.http.uploads import UPLOAD_ROUTE_OPT, incoming_files
+from lebrq.http.uploads import incoming_files
 
 # Public files change never (a new upload gets a new id), so caches may keep them a day.
 PUBLIC_CACHE_CONTROL = "public, max-age=86400"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
+_UPLOAD = declare(upload=Upload("file"))
+# Public files need no token; private ones (audio notes) are served to their owner's token.
+_DOWNLOAD = declare(download=True, optional_token=True)
 
 
 class MediaOut(msgspec.Struct, frozen=True, gc=False):
@@ -66,17 +69,17 @@ class UploadsController(Controller):
     tags = ["media"]
     guards = [admin_only]
 
-    @post("/poster", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
+    @post("/poster", status_code=201, request_max_body_size=None, operation_id="uploadPoster", opt=_UPLOAD)
     async def poster(self, request: Request[AuthUser, Any, Any], services: NamedDependency[Services]) -> MediaOut:
         """A poster (JPEG, PNG or WebP) in multipart part `file`."""
         return await upload_one(request, services, MediaKind.POSTER)
 
-    @post("/image", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
+    @post("/image", status_code=201, request_max_body_size=None, operation_id="uploadImage", opt=_UPLOAD)
     async def image(self, request: Request[AuthUser, Any, Any], services: NamedDependency[Services]) -> MediaOut:
         """A gallery image (JPEG, PNG, WebP or GIF) in multipart part `file`; listed by /api/gallery."""
         return await upload_one(request, services, MediaKind.IMAGE)
 
-    @post("/video", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
+    @post("/video", status_code=201, request_max_body_size=None, operation_id="uploadVideo", opt=_UPLOAD)
     async def video(self, request: Request[AuthUser, Any, Any], services: NamedDependency[Services]) -> MediaOut:
         """A video (MP4, WebM or QuickTime) in multipart part `file`."""
         return await upload_one(request, services, MediaKind.VIDEO)
@@ -86,10 +89,10 @@ class AudioNotesController(Controller):
     path = "/api/bookings/{booking_id:int}/audio-notes"
     tags = ["media", "bookings"]
 
-    @post("/", status_code=201, request_max_body_size=None, opt=UPLOAD_ROUTE_OPT)
+    @post("/", status_code=201, request_max_body_size=None, operation_id="addAudioNote", opt=_UPLOAD)
     async def add(
         self,
-        booking_id: FromPath[int],
+        booking_id: ResourceId,
         request: Request[AuthUser, Any, Any],
         services: NamedDependency[Services],
     ) -> MediaOut:
@@ -101,10 +104,14 @@ class AudioNotesController(Controller):
         )
         return MediaOut.of(media)
 
-    @get("/", dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)})
+    @get(
+        "/",
+        dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)},
+        operation_id="listAudioNotes",
+    )
     async def list(
         self,
-        booking_id: FromPath[int],
+        booking_id: ResourceId,
         request: Request[AuthUser, Any, Any],
         services: NamedDependency[Services],
         page_request: NamedDependency[PageRequest],
@@ -120,7 +127,10 @@ class GalleryController(Controller):
     tags = ["media"]
 
     @get(
-        "/", exclude_from_auth=True, dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)}
+        "/",
+        exclude_from_auth=True,
+        dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)},
+        operation_id="listGallery",
     )
     async def list(
         self,
@@ -135,16 +145,16 @@ class FilesController(Controller):
     path = "/api/files"
     tags = ["media"]
 
-    @get("/{media_id:int}", exclude_from_auth=True, opt=DOWNLOAD_ROUTE_OPT)
+    @get("/{media_id:int}", exclude_from_auth=True, operation_id="downloadFile", opt=_DOWNLOAD)
     async def download(
-        self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]
+        self, media_id: ResourceId, request: Request[Any, Any, Any], services: NamedDependency[Services]
     ) -> Response[Any]:
         """The stored bytes, with Range (one range), ETag and conditional requests."""
         return await _serve(media_id, request, services)
 
-    @head("/{media_id:int}", exclude_from_auth=True, opt=DOWNLOAD_ROUTE_OPT)
+    @head("/{media_id:int}", exclude_from_auth=True, operation_id="headFile", opt=_DOWNLOAD)
     async def download_head(
-        self, media_id: FromPath[int], request: Request[Any, Any, Any], services: NamedDependency[Services]
+        self, media_id: ResourceId, request: Request[Any, Any, Any], services: NamedDependency[Services]
     ) -> Response[None]:
         """The headers GET would send, without the body."""
         return await _serve(media_id, request, services)

@@ -9,7 +9,7 @@ from typing import Annotated, Generic, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from lebrq.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest
+from lebrq.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page, PageRequest
 
 D = TypeVar("D")
 R = TypeVar("R")
@@ -30,10 +30,13 @@ class Paginated(msgspec.Struct, Generic[R], frozen=True):
 
 
 def provide_page_request(
-    page: Annotated[int, QueryParameter(description="Page number, from 1")] = 1,
-    page_size: Annotated[int, QueryParameter(description=f"Rows per page, 1 to {MAX_PAGE_SIZE}")] = DEFAULT_PAGE_SIZE,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="Page number, from 1")] = 1,
+    page_size: Annotated[
+        int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page, 1 to {MAX_PAGE_SIZE}")
+    ] = DEFAULT_PAGE_SIZE,
 ) -> PageRequest:
-    """Bounds are checked by the domain's PageRequest, so every list answers 400 alike."""
+    """The bounds are stated here for the OpenAPI document (Litestar answers 400 naming the
+    parameter) and checked again by the domain's PageRequest for callers outside HTTP."""
     return PageRequest.of(page, page_size)
 
 

@@ -9,6 +9,8 @@ import msgspec
 
 from lebrq.domain.catalog import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH
 from lebrq.domain.programs import Enrolment, Program, ProgramFields, format_start_time
+from lebrq.http.catalog_schema import Currency, editable_fields
+from lebrq.http.contract import BodyId
 
 Title = Annotated[str, msgspec.Meta(max_length=MAX_NAME_LENGTH)]
 Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)]
@@ -84,7 +86,7 @@ class ProgramBookingOut(msgspec.Struct, frozen=True, gc=False):
 
 class ProgramCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     title: Title
-    venue_id: int
+    venue_id: BodyId
     weekdays: Weekdays
     start_time: StartTime
     duration_minutes: Minutes
@@ -93,9 +95,10 @@ class ProgramCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     capacity: Count
     fee_paise: Paise
     description: Description = ""
+    currency: Currency = "INR"
 
     def fields(self) -> ProgramFields:
-        return ProgramFields(**msgspec.structs.asdict(self))
+        return ProgramFields(**editable_fields(self))
 
 
 class ProgramPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -103,7 +106,7 @@ class ProgramPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
-    venue_id: int | msgspec.UnsetType = msgspec.UNSET
+    venue_id: BodyId | msgspec.UnsetType = msgspec.UNSET
     weekdays: Weekdays | msgspec.UnsetType = msgspec.UNSET
     start_time: StartTime | msgspec.UnsetType = msgspec.UNSET
     duration_minutes: Minutes | msgspec.UnsetType = msgspec.UNSET
@@ -111,6 +114,7 @@ class ProgramPatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ends_on: date | msgspec.UnsetType = msgspec.UNSET
     capacity: Count | msgspec.UnsetType = msgspec.UNSET
     fee_paise: Paise | msgspec.UnsetType = msgspec.UNSET
+    currency: Currency | msgspec.UnsetType = msgspec.UNSET
 
     def fields(self) -> ProgramFields:
-        return ProgramFields(**msgspec.structs.asdict(self))
+        return ProgramFields(**editable_fields(self))

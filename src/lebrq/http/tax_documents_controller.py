@@ -7,11 +7,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.security.jwt import Token
 
 from lebrq.domain.tax_documents import DocumentKind
-from lebrq.http.downloads import DOWNLOAD_ROUTE_OPT, BlobDownload, blob_response, strong_etag
+from lebrq.http.contract import ResourceId, declare
+from lebrq.http.downloads import BlobDownload, blob_response, strong_etag
 from lebrq.http.security import AuthUser, admin_only
 from lebrq.http.services import Services
 from lebrq.ports.documents import PDF_CONTENT_TYPE
@@ -39,23 +39,25 @@ class TaxDocumentController(Controller):
 
     @get(
         "/invoice",
-        opt=DOWNLOAD_ROUTE_OPT,
+        opt=declare(download=True),
         media_type=PDF_CONTENT_TYPE,
         description="The tax invoice (PDF); 404 until the booking is confirmed.",
+        operation_id="downloadInvoice",
     )
     async def invoice(
-        self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]
+        self, request: Caller, services: NamedDependency[Services], booking_id: ResourceId
     ) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.TAX_INVOICE)
 
     @get(
         "/refund-invoice",
-        opt=DOWNLOAD_ROUTE_OPT,
+        opt=declare(download=True),
         media_type=PDF_CONTENT_TYPE,
         description="The credit note of the refund (PDF); 404 if there is none.",
+        operation_id="downloadCreditNote",
     )
     async def credit_note(
-        self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]
+        self, request: Caller, services: NamedDependency[Services], booking_id: ResourceId
     ) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.CREDIT_NOTE)
 
@@ -66,10 +68,14 @@ class AdminTaxDocumentController(Controller):
     guards = [admin_only]
 
     @get(
-        "/invoice", opt=DOWNLOAD_ROUTE_OPT, media_type=PDF_CONTENT_TYPE, description="Any booking's tax invoice (PDF)."
+        "/invoice",
+        opt=declare(download=True),
+        media_type=PDF_CONTENT_TYPE,
+        description="Any booking's tax invoice (PDF).",
+        operation_id="downloadAnyInvoice",
     )
     async def invoice(
-        self, request: Caller, services: NamedDependency[Services], booking_id: FromPath[int]
+        self, request: Caller, services: NamedDependency[Services], booking_id: ResourceId
     ) -> Response[Any]:
         return await _serve(request, services, booking_id, DocumentKind.TAX_INVOICE)
 
