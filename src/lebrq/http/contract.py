@@ -35,9 +35,11 @@ from litestar.config.app import AppConfig
 from litestar.exceptions import ImproperlyConfiguredException
 from litestar.openapi.spec import (
     Components,
+    OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
+    OpenAPIType,
     Operation,
     Parameter,
     Reference,
@@ -111,9 +113,9 @@ _RESPONSE_NAMES = {
     429: "TooManyRequests",
     503: "ServiceUnavailable",
 }
-_RETRY_AFTER = {
+_RETRY_AFTER: dict[str, OpenAPIHeader | Reference] = {
     "Retry-After": OpenAPIHeader(
-        schema=Schema(type="integer", minimum=0), description="seconds to wait before retrying"
+        schema=Schema(type=OpenAPIType.INTEGER, minimum=0), description="seconds to wait before retrying"
     )
 }
 
@@ -388,7 +390,7 @@ def _state_text_content(response: Any) -> None:
     """A streamed text answer (CSV) has no Struct behind it: its body is a string."""
     for media_type, content in ((response.content or {}) if isinstance(response, OpenAPIResponse) else {}).items():
         if media_type != "application/json" and content.schema in (None, Schema()):
-            content.schema = Schema(type="string")
+            content.schema = Schema(type=OpenAPIType.STRING)
 
 
 def _describe_download(responses: dict[str, Any], facts: RouteFacts) -> None:
@@ -401,16 +403,16 @@ def _describe_download(responses: dict[str, Any], facts: RouteFacts) -> None:
     if facts.method == "HEAD":
         content = None
     else:
-        content = {media_type: OpenAPIMediaType(schema=Schema(type="string", format="binary"))}
-    headers = {
-        "ETag": OpenAPIHeader(schema=Schema(type="string"), description="strong validator of the bytes"),
-        "Last-Modified": OpenAPIHeader(schema=Schema(type="string"), description="HTTP date"),
-        "Accept-Ranges": OpenAPIHeader(schema=Schema(type="string", enum=["bytes"])),
-        "Content-Length": OpenAPIHeader(schema=Schema(type="integer", minimum=0)),
+        content = {media_type: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))}
+    headers: dict[str, OpenAPIHeader | Reference] = {
+        "ETag": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="strong validator of the bytes"),
+        "Last-Modified": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="HTTP date"),
+        "Accept-Ranges": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING, enum=["bytes"])),
+        "Content-Length": OpenAPIHeader(schema=Schema(type=OpenAPIType.INTEGER, minimum=0)),
     }
-    range_headers = {
+    range_headers: dict[str, OpenAPIHeader | Reference] = {
         **headers,
-        "Content-Range": OpenAPIHeader(schema=Schema(type="string"), description="bytes FIRST-LAST/SIZE"),
+        "Content-Range": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING), description="bytes FIRST-LAST/SIZE"),
     }
     responses["200"] = OpenAPIResponse(description="The whole file", content=content, headers=headers)
     responses["206"] = OpenAPIResponse(
@@ -424,16 +426,16 @@ def _describe_download(responses: dict[str, Any], facts: RouteFacts) -> None:
 
 
 def _multipart_body(upload: Upload) -> RequestBody:
-    binary = Schema(type="string", format="binary")
+    binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
     if upload.max_files == 1:
         part = binary
     else:
-        part = Schema(type="array", items=binary, min_items=1, max_items=upload.max_files)
+        part = Schema(type=OpenAPIType.ARRAY, items=binary, min_items=1, max_items=upload.max_files)
     return RequestBody(
         required=True,
         content={
             "multipart/form-data": OpenAPIMediaType(
-                schema=Schema(type="object", required=[upload.field], properties={upload.field: part})
+                schema=Schema(type=OpenAPIType.OBJECT, required=[upload.field], properties={upload.field: part})
             )
         },
         description=f"multipart/form-data with the file{'s' if upload.max_files > 1 else ''} "
@@ -457,13 +459,19 @@ def _error_schema() -> Schema:
     """Litestar's error shape; `extra` names the field (an object) or lists what failed
     validation (an array of `{message, key, source}`)."""
     return Schema(
-        type="object",
+        type=OpenAPIType.OBJECT,
         title="Error",
         required=["status_code", "detail", "extra"],
         properties={
-            "status_code": Schema(type="integer", minimum=400, maximum=599),
-            "detail": Schema(type="string"),
-            "extra": Schema(one_of=[Schema(type="null"), Schema(type="object"), Schema(type="array", items=Schema())]),
+            "status_code": Schema(type=OpenAPIType.INTEGER, minimum=400, maximum=599),
+            "detail": Schema(type=OpenAPIType.STRING),
+            "extra": Schema(
+                one_of=[
+                    Schema(type=OpenAPIType.NULL),
+                    Schema(type=OpenAPIType.OBJECT),
+                    Schema(type=OpenAPIType.ARRAY, items=Schema()),
+                ]
+            ),
         },
     )
 

@@ -8,7 +8,6 @@ The few expectations a schema cannot express are relaxed below in code, each wit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +55,11 @@ POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429"]
 
 
 @pytest.fixture
-def app(tmp_path: Path, sqlite_database_url: str) -> Iterator[Litestar]:
+def app(tmp_path: Path, sqlite_database_url: str) -> Litestar:
     settings = make_settings(
         tmp_path, sqlite_database_url, admin_email=ADMIN["email"], admin_password=ADMIN["password"]
     )
-    yield create_app(
+    return create_app(
         settings, adapters=sql_adapters_with(password_hasher=fast_hasher(), otp_sender=RecordingOtpSender())
     )
 
