@@ -287,4 +287,5 @@ def create_app(
         lifespan=[lifespan, memory_monitor_lifespan(operations, every_seconds=settings.memory_monitor_seconds)],
         operations=operations,
         extra_route_handlers=extra_route_handlers,
+        cors_allow_origins=settings.cors_origins,
     )

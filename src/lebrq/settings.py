@@ -75,6 +75,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Where PDFs render: "process" (a spawned child; fpdf2 never enters the worker) or "thread".
     pdf_render_pool: Literal["process", "thread"] = "process"
     pdf_render_workers: PositiveInt = 1
+    # Browser pages on these origins (scheme://host[:port], comma-separated) may call the
+    # API (CORS); none by default. Exact origins only: never "*".
+    cors_allow_origins: str = ""
 
     def __post_init__(self) -> None:
         if self.memory_critical_percent < self.memory_threshold_percent:
@@ -82,10 +85,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.database_url and not re.match(r"^(sqlite\+aiosqlite|mysql\+asyncmy)://", self.database_url):
             raise SettingsError("DATABASE_URL must start with sqlite+aiosqlite:// or mysql+asyncmy://")
         _check_invoicing(self)
+        _check_origins(self.cors_origins)
 
     @property
     def max_body_size_bytes(self) -> int:
         return self.max_body_size_mb * 1024 * 1024
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        return tuple(origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip())
 
     @property
     def is_sqlite(self) -> bool:
@@ -121,6 +129,18 @@ def _name_variable(message: str) -> str:
         return f"invalid settings: {message}"
     detail = message[: match.start()].rstrip(" -")
     return f"{match.group(1).upper()}: {detail}"
+
+
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def _check_origins(origins: tuple[str, ...]) -> None:
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise SettingsError(
+                f"CORS_ALLOW_ORIGINS: {origin!r} is not an origin such as https://app.example.com or "
+                "http://localhost:5173 (scheme, lower-case host, optional port; no path, no '*')"
+            )
 
 
 def _check_invoicing(settings: Settings) -> None:

@@ -53,3 +53,13 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     """The bytes are not of a type this route accepts."""
+
+
+class DependencyUnavailable(DomainError):
+    """Something the request needs (the database, file storage) cannot be reached right
+    now. Nothing was changed: the caller may retry after `retry_after_seconds`."""
+
+    def __init__(self, dependency: str, *, retry_after_seconds: int = 5) -> None:
+        super().__init__(f"the {dependency} is unavailable; try again shortly", extra={"dependency": dependency})
+        self.dependency = dependency
+        self.retry_after_seconds = max(1, retry_after_seconds)

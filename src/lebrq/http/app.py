@@ -25,6 +25,7 @@ from lebrq.http.contract import (
     per_operation_security,
     require_operation_id,
 )
+from lebrq.http.cors import cors_config
 from lebrq.http.errors import exception_handlers
 from lebrq.http.health_controller import HealthController
 from lebrq.http.json_depth import DepthCheckedRequest
@@ -51,6 +52,7 @@ def build_http_app(
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
     operations: Operations,
     extra_route_handlers: Sequence[Any] = (),
+    cors_allow_origins: Sequence[str] = (),
     debug: bool = False,
 ) -> Litestar:
     jwt_auth = build_jwt_auth(jwt_secret, jwt_ttl)
@@ -62,6 +64,7 @@ def build_http_app(
         lifespan=list(lifespan),
         request_max_body_size=max_body_size,
         request_class=DepthCheckedRequest,
+        cors_config=cors_config(cors_allow_origins),
         before_request=refuse_null_query_values,
         openapi_config=OpenAPIConfig(
             title="LeBRQ API",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,9 +48,10 @@ from litestar.openapi.spec import (
     Schema,
     SecurityScheme,
 )
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import KwargDefinition, PathParameter, QueryParameter
 from litestar.routes import HTTPRoute
 from litestar.types import Scope
+from litestar.typing import FieldDefinition
 
 from lebrq.domain.errors import InvalidInput
 from lebrq.http.downloads import DOWNLOAD_ROUTE_OPT
@@ -61,7 +63,6 @@ if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
     from litestar.handlers.http_handlers import HTTPRouteHandler
     from litestar.types import Method
-    from litestar.typing import FieldDefinition
 
 # Ids are signed 64-bit integers in the database; anything larger cannot exist.
 MAX_ID = 2**63 - 1
@@ -327,7 +328,7 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
     - A Struct that refuses unknown fields says so (`additionalProperties: false`)."""
 
     def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
-        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema = super().to_openapi_schema(_stably_named(field_definition), schema_creator)
         target = (
             schema_creator.schema_registry.from_reference(schema).schema if isinstance(schema, Reference) else schema
         )
@@ -342,9 +343,42 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
                     replacement.format = replacement.format or kept.format
                     replacement.description = replacement.description or kept.description
                 target.properties[name] = replacement
+        for name, annotation in _generic_fields(field_definition.annotation).items():
+            if target.properties and name in target.properties:
+                target.properties[name] = schema_creator.for_field_definition(
+                    FieldDefinition.from_annotation(annotation)
+                )
         if getattr(struct_type, "__struct_config__", None) and struct_type.__struct_config__.forbid_unknown_fields:
             target.additional_properties = False
         return schema
+
+
+def _stably_named(field_definition: FieldDefinition) -> FieldDefinition:
+    """A generic Struct's component is named by its arguments' class names
+    (`Paginated[BookingOut]` -> `PaginatedBookingOut`), not Litestar's default that embeds
+    module paths (`Paginated_lebrq.http.bookings_schema.BookingOut_`), which would rename
+    client types whenever a module moves."""
+    args = typing.get_args(field_definition.annotation)
+    if not args or field_definition.kwarg_definition is not None:
+        return field_definition
+    origin = typing.get_origin(field_definition.annotation)
+    name = getattr(origin, "__name__", "") + "".join(getattr(arg, "__name__", "") for arg in args)
+    return dataclasses.replace(field_definition, kwarg_definition=KwargDefinition(schema_component_key=name))
+
+
+def _generic_fields(annotation: Any) -> dict[str, Any]:
+    """The fields of `Paginated[BookingOut]` that use its type parameters, with the
+    parameters filled in (`items: list[BookingOut]`): Litestar leaves them untyped."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is None or not args:
+        return {}
+    substitution = dict(zip(getattr(origin, "__parameters__", ()), args, strict=False))
+    fields = {}
+    for name, hint in typing.get_type_hints(origin).items():
+        parameters = getattr(hint, "__parameters__", ())
+        if parameters:
+            fields[name] = hint[tuple(substitution[parameter] for parameter in parameters)]
+    return fields
 
 
 def _msgspec_properties(struct_type: Any) -> dict[str, Any]:

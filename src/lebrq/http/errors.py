@@ -12,6 +12,7 @@ from litestar.types import ExceptionHandlersMap
 
 from lebrq.domain.errors import (
     Conflict,
+    DependencyUnavailable,
     DomainError,
     Forbidden,
     InvalidInput,
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     TooManyRequests: 429,
+    DependencyUnavailable: 503,
 }
 
 
@@ -48,16 +50,19 @@ def error_response(
     )
 
 
-def domain_error_handler(_request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def domain_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, DomainError)
     status = next((code for cls, code in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
     extra: dict[str, Any] = dict(exc.extra)
     if exc.field:
         extra["field"] = exc.field
     headers = None
-    if isinstance(exc, TooManyRequests):
+    if isinstance(exc, TooManyRequests | DependencyUnavailable):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
         extra["retry_after_seconds"] = exc.retry_after_seconds
+    if isinstance(exc, DependencyUnavailable):
+        # The operator needs the cause; the client gets the short reason only.
+        logger.warning("%s unavailable on %s %s: %r", exc.dependency, request.method, request.url.path, exc.__cause__)
     return error_response(status, exc.message, extra or None, headers)
 
 

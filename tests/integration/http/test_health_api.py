@@ -47,6 +47,7 @@ async def test_ready_is_503_while_mariadb_is_unreachable_and_recovers(
         await proxy.cut()
         down = await client.get("/api/health/ready")
         assert down.status_code == 503 and "Retry-After" in down.headers
+        assert down.json()["database"] == "unavailable" and down.json()["storage"] == "ok"
         assert (await client.get("/api/health")).status_code == 200  # liveness does not depend on the database
         await proxy.start()
         assert (await client.get("/api/health/ready")).status_code == 200

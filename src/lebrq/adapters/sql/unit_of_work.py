@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -12,7 +13,9 @@ from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
 from lebrq.adapters.sql.media import SqlMediaRepository
 from lebrq.adapters.sql.programs import SqlEnrolmentRepository, SqlProgramRepository
 from lebrq.adapters.sql.tax_documents import SqlDocumentCounterRepository, SqlRefundRepository, SqlTaxDocumentRepository
+from lebrq.adapters.sql.unavailable import is_unavailable
 from lebrq.adapters.sql.users import SqlOtpRepository, SqlUserRepository
+from lebrq.domain.errors import DependencyUnavailable
 
 
 class SqlUnitOfWork:
@@ -22,13 +25,18 @@ class SqlUnitOfWork:
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> SqlUnitOfWork:
-        connection = await self._engine.connect()
+        try:
+            connection = await self._engine.connect()
+        except Exception as exc:
+            raise _translated(exc) from exc
         try:
             if self._engine.dialect.name == "sqlite" and not self._read_only:
                 connection = await connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
             await connection.begin()
-        except BaseException:
-            await connection.close()
+        except BaseException as exc:
+            await _close_quietly(connection)
+            if isinstance(exc, Exception):
+                raise _translated(exc) from exc
             raise
         self._connection = connection
         self.users = SqlUserRepository(connection)
@@ -49,8 +57,14 @@ class SqlUnitOfWork:
     ) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            # Closing a connection with an open transaction rolls it back.
-            await connection.close()
+            # Closing a connection with an open transaction rolls it back (on a lost
+            # connection the server has rolled it back already).
+            if exc is None:
+                await connection.close()
+            else:
+                await _close_quietly(connection)
+        if isinstance(exc, Exception) and is_unavailable(exc):
+            raise DependencyUnavailable("database") from exc
 
     async def commit(self) -> None:
         assert self._connection is not None, "commit outside the unit of work"
@@ -61,6 +75,17 @@ class SqlUnitOfWork:
     def connection(self) -> AsyncConnection:
         assert self._connection is not None, "used outside the unit of work"
         return self._connection
+
+
+def _translated(exc: Exception) -> Exception:
+    return DependencyUnavailable("database") if is_unavailable(exc) else exc
+
+
+async def _close_quietly(connection: AsyncConnection) -> None:
+    """Release the connection while another error is on its way out; a failure to roll
+    back a dead connection must not replace that error."""
+    with contextlib.suppress(Exception):  # the pool discards a connection that failed to close
+        await connection.close()
 
 
 class SqlUnitOfWorkFactory:
