@@ -107,7 +107,11 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         pool_recycle=settings.db_pool_recycle,
         pool_timeout=settings.db_pool_timeout,
     )
-    renderer = Fpdf2DocumentRenderer(settings.pdf_render_pool, settings.pdf_render_workers)
+    renderer = Fpdf2DocumentRenderer(
+        settings.pdf_render_pool,
+        settings.pdf_render_workers,
+        idle_seconds=settings.pdf_render_idle_seconds,
+    )
     blob_storage = FilesystemBlobStorage(settings.media_dir)
     try:
         yield Adapters(
@@ -273,12 +277,15 @@ def create_app(
             app.state.services = services
             if settings.admin_email and settings.admin_password:
                 await services.auth.ensure_admin(email=settings.admin_email, password=settings.admin_password)
-            async with run_periodically(
-                services.bookings.expire_lapsed_holds,
-                every_seconds=settings.booking_sweep_seconds,
-                name="booking-hold-sweep",
-            ):
-                yield
+            try:
+                async with run_periodically(
+                    services.bookings.expire_lapsed_holds,
+                    every_seconds=settings.booking_sweep_seconds,
+                    name="booking-hold-sweep",
+                ):
+                    yield
+            finally:
+                await services.tax_documents.drain()
 
     return build_http_app(
         jwt_secret=settings.jwt_secret,

@@ -72,12 +72,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     credit_note_prefix: str = "LEBRQ-CN"
     # Refund tiers "notice:percent" (7d = 7 days, 48h, 90m): at least that notice -> that share back.
     cancellation_policy: str = "7d:100,48h:50"
-    # Where PDFs render: "process" (a spawned child; fpdf2 never enters the worker) or "thread".
+    # Where PDFs render: "process" (a child started on demand; fpdf2 never enters the worker) or "thread".
     pdf_render_pool: Literal["process", "thread"] = "process"
     pdf_render_workers: PositiveInt = 1
     # Browser pages on these origins (scheme://host[:port], comma-separated) may call the
     # API (CORS); none by default. Exact origins only: never "*".
     cors_allow_origins: str = ""
+    # A render child with no work for this long exits (the next render starts a new one).
+    pdf_render_idle_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
 
     def __post_init__(self) -> None:
         if self.memory_critical_percent < self.memory_threshold_percent:

@@ -5,11 +5,16 @@ An issued document never changes, and renders to the same bytes every time, so t
 stored file never goes stale; if it goes missing (storage wiped) it is rendered again.
 Within one worker concurrent first downloads of a document wait for a single render;
 across workers a second render writes the same bytes under the same key.
+
+`prepare_soon` renders right after the document is issued (in the background, so the
+confirmation answers at once and the first download is a plain file read); if that
+render fails it is only logged: the download path renders on demand as before.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
 
@@ -20,6 +25,8 @@ from lebrq.domain.tax_documents import DocumentKind, IssuedDocument, PdfFile
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.documents import DocumentRenderer
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
+
+logger = logging.getLogger("lebrq.documents")
 
 _NAMES = {DocumentKind.TAX_INVOICE: "invoice", DocumentKind.CREDIT_NOTE: "credit note"}
 
@@ -44,6 +51,29 @@ class TaxDocumentFiles:
         self._renderer = renderer
         self._storage = storage
         self._renders: dict[int, asyncio.Lock] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    def prepare_soon(self, booking_id: int, kind: DocumentKind) -> None:
+        """Render and store the booking's document in the background, if it has one and
+        it is not stored yet. Failures are logged; nothing is raised to the caller."""
+        task = asyncio.get_running_loop().create_task(
+            self._prepare(booking_id, kind), name=f"prepare-{kind.value}-{booking_id}"
+        )
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for background renders still running (at shutdown)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _prepare(self, booking_id: int, kind: DocumentKind) -> None:
+        try:
+            issued = await self._find(booking_id, kind)
+            if issued is not None:
+                await self._stored_or_rendered(issued, booking_id, kind)
+        except Exception:
+            logger.exception("background render of booking %d's %s failed", booking_id, _NAMES[kind])
 
     async def pdf_for_booking(
         self, booking_id: int, kind: DocumentKind, *, caller_id: int, caller_is_admin: bool = False
@@ -54,6 +84,9 @@ class TaxDocumentFiles:
         issued = await self._find(booking_id, kind)
         if issued is None or not (caller_is_admin or issued.user_id == caller_id):
             raise NotFound(f"booking {booking_id} has no {_NAMES[kind]}", field="booking_id")
+        return await self._stored_or_rendered(issued, booking_id, kind)
+
+    async def _stored_or_rendered(self, issued: IssuedDocument, booking_id: int, kind: DocumentKind) -> DocumentFile:
         stored = await self._stored(issued)
         if stored is not None:
             return stored

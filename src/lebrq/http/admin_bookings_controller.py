@@ -12,6 +12,7 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from lebrq.domain.bookings import BookingExportRow, BookingFilter, BookingItemFilter, BookingStatus
 from lebrq.domain.pagination import PageRequest
+from lebrq.domain.tax_documents import DocumentKind
 from lebrq.http.bookings_schema import AdminBookingLineOut, BookingOut, ConfirmIn
 from lebrq.http.contract import DATE_TIME, IdFilter, ResourceId, declare, parse_time
 from lebrq.http.csv_export import ClosingStream, csv_chunks
@@ -98,7 +99,10 @@ class AdminBookingController(Controller):
     async def confirm(
         self, services: NamedDependency[Services], booking_id: ResourceId, data: JSONBody[ConfirmIn]
     ) -> BookingOut:
-        return BookingOut.of(await services.bookings.confirm(booking_id, data.payment_reference))
+        booking = await services.bookings.confirm(booking_id, data.payment_reference)
+        # Rendered now, in the background, so the customer's first download is a file read.
+        services.tax_documents.prepare_soon(booking.id, DocumentKind.TAX_INVOICE)
+        return BookingOut.of(booking)
 
     @get(
         "/bookings/export.csv",

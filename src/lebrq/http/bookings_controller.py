@@ -11,6 +11,7 @@ from litestar.security.jwt import Token
 
 from lebrq.domain.bookings import IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, BookingStatus
 from lebrq.domain.pagination import PageRequest
+from lebrq.domain.tax_documents import DocumentKind
 from lebrq.http.bookings_schema import BookingOut, CancelIn, CreateBookingIn
 from lebrq.http.contract import ResourceId, declare
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
@@ -99,4 +100,6 @@ class BookingController(Controller):
             caller_is_admin=request.user.is_admin,
             reason=None if data is None else data.reason,
         )
+        if booking.refund is not None and booking.refund.credit_note_number is not None:
+            services.tax_documents.prepare_soon(booking.id, DocumentKind.CREDIT_NOTE)
         return BookingOut.of(booking)

@@ -42,10 +42,12 @@ async def test_a_long_invoice_repeats_the_table_header_on_every_page() -> None:
     pages = text_of(render_pdf(msgspec.json.encode(document)))
     assert len(pages) >= 2
     assert all(f"{document.number}  ·  page {n} of {len(pages)}" in page for n, page in enumerate(pages, start=1))
-    assert "Description" in pages[0] and "Description" in pages[1]
+    assert "Description" in pages[0]
+    assert "Description" in pages[1]
     joined = "\n".join(pages)
     assert all(line.description in " ".join(joined.split()) for line in document.lines)
-    assert "Total" in joined and "Authorised signatory" in pages[-1]
+    assert "Total" in joined
+    assert "Authorised signatory" in pages[-1]
 
 
 async def test_names_beyond_latin_1_and_the_rupee_sign_print() -> None:
@@ -60,21 +62,30 @@ async def test_rendering_is_deterministic() -> None:
     assert render_pdf(encoded) == render_pdf(encoded)
 
 
-async def test_process_pool_renders_without_importing_fpdf2_here() -> None:
+async def test_the_render_child_keeps_fpdf2_and_multiprocessing_out_of_the_worker() -> None:
+    # In a fresh interpreter (this test process imported fpdf2 already): while the child
+    # is up it is the only process beside the worker (no resource tracker), and after
+    # close() there is none.
     probe = (
-        "import asyncio, sys, msgspec\n"
+        "import asyncio, sys, msgspec, psutil\n"
         "from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer\n"
         "from lebrq.domain.tax_documents import TaxDocument\n"
         "doc = msgspec.json.decode(sys.stdin.buffer.read(), type=TaxDocument)\n"
         "r = Fpdf2DocumentRenderer('process')\n"
         "pdf = asyncio.run(r.render(doc))\n"
+        "kids = [' '.join(p.cmdline()) for p in psutil.Process().children(recursive=True)]\n"
         "r.close()\n"
-        "print(pdf[:5].decode(), 'fpdf' in sys.modules)\n"
+        "after = psutil.Process().children(recursive=True)\n"
+        "print(pdf[:5].decode(), 'fpdf' in sys.modules, 'multiprocessing' in sys.modules, len(after))\n"
+        "print(*kids, sep='\\n')\n"
     )
     encoded = msgspec.json.encode(await issued())
     with anyio.fail_after(120):
         result = await anyio.run_process([sys.executable, "-c", probe], input=encoded, check=True)
-    assert result.stdout.decode().split() == ["%PDF-", "False"]
+    summary, *children = result.stdout.decode().splitlines()
+    assert summary.split() == ["%PDF-", "False", "False", "0"]
+    assert len(children) == 1
+    assert children[0].endswith("-m lebrq.adapters.pdf.render_child")
 
 
 async def test_thread_renderer_gives_the_same_bytes_as_the_layout() -> None:
