@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from lebrq.adapters.sql.migrations import upgrade_to_head
+from lebrq.adapters.sql.paging import forget_recent_totals
 from lebrq.adapters.sql.tables import metadata
 
 MARIADB_SERVER_URL = os.environ.get("LEBRQ_TEST_MARIADB", "mysql+asyncmy://root:@127.0.0.1:3306")
@@ -62,6 +63,8 @@ def create_mariadb_database() -> Iterator[str]:
 
 
 def empty_mariadb_tables(url: str) -> None:
+    # Large list totals are reused for seconds per filter; the refilled tables start afresh.
+    forget_recent_totals()
     engine = sa.create_engine(_sync_url(url))
     try:
         with engine.begin() as connection:

@@ -38,7 +38,7 @@ from lebrq.domain.bookings import (
 )
 from lebrq.domain.catalog import Item, Venue
 from lebrq.domain.errors import Conflict, InvalidInput, NotFound
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PagePosition, PageRequest
 from lebrq.domain.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
 from lebrq.ports.booking_hooks import CancellationHook, ConfirmationHook, SlotGuard
 from lebrq.ports.clock import Clock
@@ -265,17 +265,22 @@ class BookingService:
         async with self._uow(read_only=True) as uow:
             return await uow.bookings.list_items(filters, page)
 
-    def export(self, filters: BookingFilter) -> AsyncGenerator[BookingExportRow, None]:
-        """Every matching booking, streamed. Filters are checked now (so bad input is a
-        400 before any byte is sent); the connection is checked out on first iteration
-        and held while the caller iterates; closing the generator (`aclose`) ends the
-        query and returns the connection."""
+    def export(
+        self, filters: BookingFilter, after: PagePosition | None = None
+    ) -> AsyncGenerator[BookingExportRow, None]:
+        """Every matching booking (after `after`, a list page's position, when given),
+        streamed. Filters are checked now (so bad input is a 400 before any byte is
+        sent); the connection is checked out on first iteration and held while the
+        caller iterates; closing the generator (`aclose`) ends the query and returns
+        the connection."""
         check_window(filters.starts_from, filters.starts_before)
-        return self._export_rows(filters, self._clock.now())
+        return self._export_rows(filters, after, self._clock.now())
 
-    async def _export_rows(self, filters: BookingFilter, now: datetime) -> AsyncGenerator[BookingExportRow, None]:
+    async def _export_rows(
+        self, filters: BookingFilter, after: PagePosition | None, now: datetime
+    ) -> AsyncGenerator[BookingExportRow, None]:
         async with self._uow(read_only=True) as uow:
-            rows = uow.bookings.export(filters, now)
+            rows = uow.bookings.export(filters, now, after)
             try:
                 async for row in rows:
                     yield row

@@ -16,7 +16,7 @@ from lebrq.domain.tax_documents import DocumentKind
 from lebrq.http.bookings_schema import AdminBookingLineOut, BookingOut, ConfirmIn
 from lebrq.http.contract import DATE_TIME, IdFilter, ResourceId, declare, parse_time
 from lebrq.http.csv_export import ClosingStream, csv_chunks
-from lebrq.http.pagination import Paginated, paginated, provide_page_request
+from lebrq.http.pagination import CursorQuery, Paginated, decode_cursor, paginated, provide_page_request
 from lebrq.http.security import admin_only
 from lebrq.http.services import Services
 
@@ -108,7 +108,8 @@ class AdminBookingController(Controller):
         "/bookings/export.csv",
         media_type="text/csv",
         description="Every matching booking as CSV, newest first, streamed row by row from a "
-        "server-side cursor. `from`/`to` bound the slot start.",
+        "server-side cursor. `from`/`to` bound the slot start; `cursor` (a `next_cursor` of "
+        "GET /api/admin/bookings with the same filters) starts after that list page's rows.",
         operation_id="exportBookingsCsv",
     )
     async def export_csv(
@@ -117,12 +118,13 @@ class AdminBookingController(Controller):
         status: FromQuery[BookingStatus | None] = None,
         starts_from: _SlotFrom = None,
         starts_before: _SlotTo = None,
+        cursor: CursorQuery = None,
     ) -> ClosingStream:
         filters = BookingFilter(
             status=status, starts_from=parse_time(starts_from, "from"), starts_before=parse_time(starts_before, "to")
         )
-        # Filters are checked here, before the 200 and the first byte go out.
-        rows = services.bookings.export(filters)
+        # Filters and cursor are checked here, before the 200 and the first byte go out.
+        rows = services.bookings.export(filters, decode_cursor(cursor))
         return ClosingStream(
             csv_chunks(EXPORT_HEADER, rows, _export_cells),
             media_type="text/csv; charset=utf-8",

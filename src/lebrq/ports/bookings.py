@@ -15,7 +15,7 @@ from lebrq.domain.bookings import (
     NewBooking,
     TimeSlot,
 )
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PagePosition, PageRequest
 
 
 class BookingRepository(Protocol):
@@ -60,8 +60,10 @@ class BookingRepository(Protocol):
         """Item lines, newest first (higher id first)."""
         ...
 
-    def export(self, filters: BookingFilter, now: datetime) -> AsyncGenerator[BookingExportRow, None]:
-        """Every matching booking, newest first, streamed: rows are fetched in batches
-        from a server-side cursor, never all at once. Closing the iterator early stops
+    def export(
+        self, filters: BookingFilter, now: datetime, after: PagePosition | None = None
+    ) -> AsyncGenerator[BookingExportRow, None]:
+        """Every matching booking, newest first (only those after `after` when given),
+        streamed: rows are fetched in batches from a server-side cursor, never all at once. Closing the iterator early stops
         the query."""
         ...

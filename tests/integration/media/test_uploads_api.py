@@ -237,6 +237,7 @@ def test_gallery_lists_public_images_newest_first_paginated(
     first = media_client.get("/api/gallery", params={"page": 1, "page_size": 2}).json()
     second = media_client.get("/api/gallery", params={"page": 2, "page_size": 2}).json()
     assert [m["id"] for m in first["items"] + second["items"]] == ids[::-1]
+    next_cursor = first["pagination"].pop("next_cursor")
     assert first["pagination"] == {
         "page": 1,
         "page_size": 2,
@@ -245,6 +246,9 @@ def test_gallery_lists_public_images_newest_first_paginated(
         "has_next": True,
         "has_prev": False,
     }
+    by_cursor = media_client.get("/api/gallery", params={"cursor": next_cursor, "page_size": 2}).json()
+    assert by_cursor == second
+    assert second["pagination"]["next_cursor"] is None
     assert all(m["kind"] == "image" for m in first["items"])
     assert media_client.get("/api/gallery", params={"page_size": 0}).status_code == 400
     assert media_client.get("/api/gallery", params={"page": 9}).json()["items"] == []

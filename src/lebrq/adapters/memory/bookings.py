@@ -5,7 +5,6 @@ from datetime import datetime
 
 import msgspec
 
-from lebrq.adapters.memory.catalog import newest_first_page
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.domain.bookings import (
     Booking,
@@ -18,7 +17,7 @@ from lebrq.domain.bookings import (
     TimeSlot,
 )
 from lebrq.domain.errors import Conflict
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PagePosition, PageRequest, highest_id_first, newest_first, page_of_sorted
 
 
 class MemoryBookingRepository:
@@ -86,24 +85,23 @@ class MemoryBookingRepository:
         return len(lapsed)
 
     async def list(self, filters: BookingFilter, page: PageRequest, now: datetime) -> Page[Booking]:
-        return newest_first_page((b for b in self._bookings.values() if _matches(b, filters, now)), page)
+        return page_of_sorted((b for b in self._bookings.values() if _matches(b, filters, now)), page, newest_first)
 
     async def list_items(self, filters: BookingItemFilter, page: PageRequest) -> Page[BookingItem]:
-        lines = sorted(
-            (
-                line
-                for line in self._lines.values()
-                if filters.booking_id in (None, line.booking_id) and filters.item_id in (None, line.item_id)
-            ),
-            key=lambda line: line.id,
-            reverse=True,
+        lines = (
+            line
+            for line in self._lines.values()
+            if filters.booking_id in (None, line.booking_id) and filters.item_id in (None, line.item_id)
         )
-        return Page(items=lines[page.offset : page.offset + page.page_size], total=len(lines), request=page)
+        return page_of_sorted(lines, page, highest_id_first)
 
-    async def export(self, filters: BookingFilter, now: datetime) -> AsyncGenerator[BookingExportRow, None]:
+    async def export(
+        self, filters: BookingFilter, now: datetime, after: PagePosition | None = None
+    ) -> AsyncGenerator[BookingExportRow, None]:
         users, venues = self._store.table("users"), self._store.table("venues")
-        for booking in newest_first_page(
-            (b for b in self._bookings.values() if _matches(b, filters, now)), PageRequest(1, 10**9)
+        everything = PageRequest(page_size=10**9, after=after)
+        for booking in page_of_sorted(
+            (b for b in self._bookings.values() if _matches(b, filters, now)), everything, newest_first
         ).items:
             user, venue = users.get(booking.user_id), venues[booking.venue_id]
             current = booking.as_of(now)

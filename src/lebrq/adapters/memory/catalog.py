@@ -7,13 +7,7 @@ import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore, MemoryTable
 from lebrq.domain.catalog import Item, Venue
-from lebrq.domain.pagination import Page, PageRequest
-
-
-def newest_first_page(rows: Iterable[Any], page: PageRequest) -> Page[Any]:
-    """The pagination contract's order (created_at desc, id desc) over in-memory rows."""
-    ordered = sorted(rows, key=lambda row: (row.created_at, row.id), reverse=True)
-    return Page(items=ordered[page.offset : page.offset + page.page_size], total=len(ordered), request=page)
+from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
 
 
 _Row = TypeVar("_Row", Venue, Item)
@@ -37,7 +31,7 @@ class _MemoryCatalogTable(Generic[_Row]):
             self._rows[row.id] = row
 
     async def list(self, page: PageRequest) -> Page[_Row]:
-        return newest_first_page(self._rows.values(), page)
+        return page_of_sorted(self._rows.values(), page, newest_first)
 
 
 class MemoryVenueRepository(_MemoryCatalogTable[Venue]):

@@ -6,7 +6,7 @@ import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.domain.media import Media, MediaKind, NewMedia
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
 
 
 class MemoryMediaRepository:
@@ -46,5 +46,4 @@ class MemoryMediaRepository:
         return {m.storage_key for m in self._media.values() if m.storage_key in wanted}
 
     def _page(self, page: PageRequest, keep: Callable[[Media], bool]) -> Page[Media]:
-        rows = sorted((m for m in self._media.values() if keep(m)), key=lambda m: (m.created_at, m.id), reverse=True)
-        return Page(items=rows[page.offset : page.offset + page.page_size], total=len(rows), request=page)
+        return page_of_sorted((m for m in self._media.values() if keep(m)), page, newest_first)

@@ -7,13 +7,8 @@ from typing import Any
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
 from lebrq.domain.programs import Enrolment, EnrolmentStatus, NewEnrolment, Program
-
-
-def _newest_first(rows: list[Any], page: PageRequest) -> Page[Any]:
-    rows.sort(key=lambda row: (row.created_at, row.id), reverse=True)
-    return Page(items=rows[page.offset : page.offset + page.page_size], total=len(rows), request=page)
 
 
 class MemoryProgramRepository:
@@ -38,8 +33,8 @@ class MemoryProgramRepository:
         self._programs[program.id] = msgspec.structs.replace(program, enrolled=0)
 
     async def list(self, page: PageRequest) -> Page[Program]:
-        result = _newest_first(list(self._programs.values()), page)
-        return Page(items=[self._counted(p) for p in result.items], total=result.total, request=page)
+        result = page_of_sorted(self._programs.values(), page, newest_first)
+        return msgspec.structs.replace(result, items=[self._counted(p) for p in result.items])
 
     async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> builtins.list[Program]:
         return [
@@ -93,4 +88,4 @@ class MemoryEnrolmentRepository:
         )
 
     async def list_for_user(self, user_id: int, page: PageRequest) -> Page[Enrolment]:
-        return _newest_first([e for e in self._enrolments.values() if e.user_id == user_id], page)
+        return page_of_sorted((e for e in self._enrolments.values() if e.user_id == user_id), page, newest_first)

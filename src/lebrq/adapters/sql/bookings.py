@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.paging import after_position, fetch_page
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import venues
@@ -35,7 +35,7 @@ from lebrq.domain.bookings import (
     TimeSlot,
 )
 from lebrq.domain.errors import Conflict
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PagePosition, PageRequest
 
 # Rows fetched per round trip by the export's server-side cursor: big enough to keep the
 # network busy, small enough that a batch is a few hundred KiB.
@@ -79,7 +79,7 @@ _LINE_COLUMNS = (
     booking_items.c.unit_price_paise,
     booking_items.c.amount_paise,
 )
-_NEWEST_FIRST = (bookings.c.created_at.desc(), bookings.c.id.desc())
+_SORT_KEY = (bookings.c.created_at, bookings.c.id)  # newest first: descending
 # Built once: the ids travel as one expanding parameter, so a page pays neither building
 # the statement nor coercing 50 ids nor computing its cache key.
 _LINES_OF_BOOKINGS = (
@@ -314,10 +314,10 @@ class SqlBookingRepository:
         return int(result.rowcount)
 
     async def list(self, filters: BookingFilter, page: PageRequest, now: datetime) -> Page[Booking]:
-        rows, total = await fetch_page(
-            self._connection, _BOOKING_COLUMNS, bookings, _conditions(filters, now), _NEWEST_FIRST, page
+        found = await fetch_page(
+            self._connection, _BOOKING_COLUMNS, bookings, _conditions(filters, now), _SORT_KEY, page
         )
-        return Page(items=await self._with_lines(rows), total=total, request=page)
+        return Page(items=await self._with_lines(found.rows), total=found.total, request=page, next=found.next)
 
     async def list_items(self, filters: BookingItemFilter, page: PageRequest) -> Page[BookingItem]:
         conditions = []
@@ -325,12 +325,14 @@ class SqlBookingRepository:
             conditions.append(booking_items.c.booking_id == filters.booking_id)
         if filters.item_id is not None:
             conditions.append(booking_items.c.item_id == filters.item_id)
-        rows, total = await fetch_page(
-            self._connection, _LINE_COLUMNS, booking_items, conditions, (booking_items.c.id.desc(),), page
+        found = await fetch_page(
+            self._connection, _LINE_COLUMNS, booking_items, conditions, (booking_items.c.id,), page
         )
-        return Page(items=[_line(row) for row in rows], total=total, request=page)
+        return Page(items=[_line(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
-    async def export(self, filters: BookingFilter, now: datetime) -> AsyncGenerator[BookingExportRow, None]:
+    async def export(
+        self, filters: BookingFilter, now: datetime, after: PagePosition | None = None
+    ) -> AsyncGenerator[BookingExportRow, None]:
         lapsed = sa.and_(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now)
         status = sa.case((lapsed, BookingStatus.EXPIRED.value), else_=bookings.c.status).label("status")
         query = (
@@ -355,8 +357,8 @@ class SqlBookingRepository:
             .select_from(
                 bookings.join(users, users.c.id == bookings.c.user_id).join(venues, venues.c.id == bookings.c.venue_id)
             )
-            .where(*_conditions(filters, now))
-            .order_by(*_NEWEST_FIRST)
+            .where(*_conditions(filters, now), *(() if after is None else (after_position(_SORT_KEY, after),)))
+            .order_by(*(column.desc() for column in _SORT_KEY))
             .execution_options(yield_per=EXPORT_BATCH_ROWS)
         )
         # A server-side cursor (MySQL: unbuffered SSCursor): rows arrive batch by batch.

@@ -110,10 +110,8 @@ class SqlVenueRepository:
         await self._connection.execute(sa.update(venues).where(venues.c.id == venue.id).values(**_venue_values(venue)))
 
     async def list(self, page: PageRequest) -> Page[Venue]:
-        rows, total = await fetch_page(
-            self._connection, _VENUE_COLUMNS, venues, (), (venues.c.created_at.desc(), venues.c.id.desc()), page
-        )
-        return Page(items=[_venue(row) for row in rows], total=total, request=page)
+        found = await fetch_page(self._connection, _VENUE_COLUMNS, venues, (), (venues.c.created_at, venues.c.id), page)
+        return Page(items=[_venue(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
 
 class SqlItemRepository:
@@ -141,7 +139,5 @@ class SqlItemRepository:
         await self._connection.execute(sa.update(items).where(items.c.id == item.id).values(**_item_values(item)))
 
     async def list(self, page: PageRequest) -> Page[Item]:
-        rows, total = await fetch_page(
-            self._connection, _ITEM_COLUMNS, items, (), (items.c.created_at.desc(), items.c.id.desc()), page
-        )
-        return Page(items=[_item(row) for row in rows], total=total, request=page)
+        found = await fetch_page(self._connection, _ITEM_COLUMNS, items, (), (items.c.created_at, items.c.id), page)
+        return Page(items=[_item(row) for row in found.rows], total=found.total, request=page, next=found.next)

@@ -8,6 +8,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lebrq.adapters.sql.paging import fetch_page
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.media import media
 from lebrq.domain.media import Media, MediaKind, NewMedia
@@ -27,7 +28,7 @@ _COLUMNS = (
     media.c.booking_id,
     media.c.program_id,
 )
-_NEWEST_FIRST = (media.c.created_at.desc(), media.c.id.desc())
+_SORT_KEY = (media.c.created_at, media.c.id)  # the lists' sort key, descending
 
 
 def _media(row: AnyRow) -> Media:
@@ -96,10 +97,5 @@ class SqlMediaRepository:
         return set((await self._connection.execute(query)).scalars())
 
     async def _page(self, page: PageRequest, *conditions: sa.ColumnElement[bool]) -> Page[Media]:
-        total = (
-            await self._connection.execute(sa.select(sa.func.count()).select_from(media).where(*conditions))
-        ).scalar_one()
-        rows = await self._connection.execute(
-            sa.select(*_COLUMNS).where(*conditions).order_by(*_NEWEST_FIRST).limit(page.page_size).offset(page.offset)
-        )
-        return Page(items=[_media(row) for row in rows], total=int(total), request=page)
+        found = await fetch_page(self._connection, _COLUMNS, media, conditions, _SORT_KEY, page)
+        return Page(items=[_media(row) for row in found.rows], total=found.total, request=page, next=found.next)

@@ -125,15 +125,10 @@ class SqlProgramRepository:
         )
 
     async def list(self, page: PageRequest) -> Page[Program]:
-        rows, total = await fetch_page(
-            self._connection,
-            (*_PROGRAM_COLUMNS, _ENROLLED),
-            programs,
-            (),
-            (programs.c.created_at.desc(), programs.c.id.desc()),
-            page,
+        found = await fetch_page(
+            self._connection, (*_PROGRAM_COLUMNS, _ENROLLED), programs, (), (programs.c.created_at, programs.c.id), page
         )
-        return Page(items=[_program(row) for row in rows], total=total, request=page)
+        return Page(items=[_program(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> builtins.list[Program]:
         query = sa.select(*_PROGRAM_COLUMNS, _ENROLLED).where(
@@ -199,15 +194,15 @@ class SqlEnrolmentRepository:
         )
 
     async def list_for_user(self, user_id: int, page: PageRequest) -> Page[Enrolment]:
-        rows, total = await fetch_page(
+        found = await fetch_page(
             self._connection,
             _ENROLMENT_COLUMNS,
             program_enrolments,
             (program_enrolments.c.user_id == user_id,),
-            (program_enrolments.c.created_at.desc(), program_enrolments.c.id.desc()),
+            (program_enrolments.c.created_at, program_enrolments.c.id),
             page,
         )
-        return Page(items=[_enrolment(row) for row in rows], total=total, request=page)
+        return Page(items=[_enrolment(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def _one(self, *conditions: sa.ColumnElement[bool]) -> Enrolment | None:
         row = (await self._connection.execute(sa.select(*_ENROLMENT_COLUMNS).where(*conditions))).first()
