@@ -65,8 +65,8 @@ class PageRequest(msgspec.Struct, frozen=True, gc=False):
     def next_position(self, last_key: SortKey) -> PagePosition:
         """Where the page after this one starts, given the sort key of this page's last row."""
         if len(last_key) == 1:
-            return PagePosition(page=self.page + 1, id=last_key[0])  # type: ignore[misc]
-        created_at, row_id = last_key  # type: ignore[misc]
+            return PagePosition(page=self.page + 1, id=last_key[0])
+        created_at, row_id = last_key
         return PagePosition(page=self.page + 1, id=row_id, created_at=created_at)
 
 

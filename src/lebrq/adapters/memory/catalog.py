@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore, MemoryTable
 from lebrq.domain.catalog import Item, Venue
 from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
-
 
 _Row = TypeVar("_Row", Venue, Item)
 

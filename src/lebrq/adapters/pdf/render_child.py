@@ -40,7 +40,7 @@ def main() -> int:
             return 0
         try:
             reply = RenderReply(pdf=render_pdf(decode_request(frame).document))
-        except Exception as exc:  # noqa: BLE001 - reported to the worker, which logs it
+        except Exception as exc:
             reply = RenderReply(error=f"{type(exc).__name__}: {exc}")
         try:
             write_frame(replies, encode(reply))

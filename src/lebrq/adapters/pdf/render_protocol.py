@@ -6,7 +6,7 @@ One request, one reply, in order; the child renders one document at a time."""
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO
+from typing import IO
 
 import msgspec
 
@@ -31,13 +31,13 @@ decode_request = msgspec.msgpack.Decoder(RenderRequest).decode
 decode_reply = msgspec.msgpack.Decoder(RenderReply).decode
 
 
-def write_frame(stream: BinaryIO, body: bytes) -> None:
+def write_frame(stream: IO[bytes], body: bytes) -> None:
     stream.write(_LENGTH.pack(len(body)))
     stream.write(body)
     stream.flush()
 
 
-def read_frame(stream: BinaryIO) -> bytes | None:
+def read_frame(stream: IO[bytes]) -> bytes | None:
     """The next frame's body; None when the stream ended cleanly between frames.
     EOFError when it ended inside a frame (the other side died mid-message)."""
     header = _read_exactly(stream, _LENGTH.size, allow_eof=True)
@@ -51,7 +51,7 @@ def read_frame(stream: BinaryIO) -> bytes | None:
     return body
 
 
-def _read_exactly(stream: BinaryIO, size: int, *, allow_eof: bool) -> bytes | None:
+def _read_exactly(stream: IO[bytes], size: int, *, allow_eof: bool) -> bytes | None:
     chunks: list[bytes] = []
     remaining = size
     while remaining:

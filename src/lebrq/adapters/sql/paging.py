@@ -95,7 +95,7 @@ async def fetch_page(
     next_position = None
     if more:
         last = rows[-1]._mapping
-        next_position = page.next_position(tuple(last[name] for name in KEY_COLUMNS[: len(key)]))  # type: ignore[arg-type]
+        next_position = page.next_position(tuple(last[name] for name in KEY_COLUMNS[: len(key)]))
     return PageRows(rows, total, next_position)
 
 
