@@ -28,7 +28,8 @@ PAYLOAD = os.urandom(300_000)
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStorage:
     if request.param.startswith("filesystem"):
         # Small buffers so that even these test payloads cross many block boundaries;
-        # the second variant reads every file as a large one (pages released behind).
+        # the second variant reads every file as a large one (pages released behind
+        # the first 20,000 bytes of each read).
         large = 0 if request.param == "filesystem-large-file-reads" else 1 << 40
         return FilesystemBlobStorage(
             tmp_path / "media",
@@ -36,6 +37,7 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStorage:
             large_file_read_chunk_size=7_000,
             write_buffer_size=10_000,
             large_file_min_bytes=large,
+            cached_read_bytes=20_000,
         )
     return MemoryBlobStorage(read_chunk_size=7_000)
 

@@ -8,8 +8,10 @@ received while the previous one is hashed and written; the next chunk is read wh
 previous one is sent); a cancelled task still waits for its block in flight, so cleanup
 never races a write. Writes are batched into `write_buffer_size` blocks, and each block
 is sent on to the disk at once rather than left in the page cache (`_write_back_early`);
-files of `large_file_min_bytes` or more are read in bigger chunks and without filling
-the cache either."""
+files of `large_file_min_bytes` or more are read in bigger chunks, and a read of one
+keeps only its first `cached_read_bytes` in the page cache: a whole-file download does
+not fill the cache, while the short range reads of a player seeking in a video find
+their pages there the next time."""
 
 from __future__ import annotations
 
@@ -37,6 +39,12 @@ MAX_CHUNKS_PER_BLOCK = 512
 # download must not push the small, often-read posters and images out of a small
 # server's cache.
 LARGE_FILE_MIN_BYTES = 64 * 1024 * 1024
+# What a read of a large file leaves in the page cache: the first 8 MiB from where it
+# starts. Seeking reads (a player's Range requests, typically a few KiB to a few MiB
+# around an index or a keyframe) stay cached whole; a whole-file download keeps just
+# its head. Releasing everything, as before, made every seek a disk read: 100 random
+# ranges of a 1 GiB file ran at 55 MiB/s, p50 4.0 ms (issue 14).
+CACHED_READ_BYTES = 8 * 1024 * 1024
 
 
 class FilesystemBlobStorage:
@@ -48,6 +56,7 @@ class FilesystemBlobStorage:
         large_file_read_chunk_size: int = 512 * 1024,
         write_buffer_size: int = 1024 * 1024,
         large_file_min_bytes: int = LARGE_FILE_MIN_BYTES,
+        cached_read_bytes: int = CACHED_READ_BYTES,
         fsync: bool = True,
         io_threads: int = 8,
     ) -> None:
@@ -59,6 +68,7 @@ class FilesystemBlobStorage:
         self.large_file_read_chunk_size = large_file_read_chunk_size
         self.write_buffer_size = write_buffer_size
         self.large_file_min_bytes = large_file_min_bytes
+        self.cached_read_bytes = cached_read_bytes
         self._fsync = fsync
         # Disk work and hashing run here, off the event loop; both release the GIL.
         self._io = ThreadPoolExecutor(max_workers=io_threads, thread_name_prefix="blob-io")
@@ -119,7 +129,7 @@ class FilesystemBlobStorage:
         reading = _Reading(
             file,
             self.large_file_read_chunk_size if large else self.read_chunk_size,
-            uncached_from=start if large else None,
+            uncached_from=start + self.cached_read_bytes if large else None,
         )
         # The next chunk is read in a thread while the current one is being sent.
         next_read: Future[bytes] | None = self._read_ahead(reading, remaining)
@@ -283,17 +293,19 @@ def _open_at(path: Path, start: int) -> tuple[BinaryIO, int]:
 class _Reading(NamedTuple):
     file: BinaryIO
     chunk_size: int
-    # Set for large files: where this reader started, for _read_chunk to release behind it.
+    # Set for large files: from where _read_chunk releases the pages behind this reader.
     uncached_from: int | None
 
 
 def _read_chunk(reading: _Reading, size: int) -> bytes:
-    """The next `size` bytes. For a large file the pages this reader has read so far are
-    released from the page cache (Linux POSIX_FADV_DONTNEED on clean pages), so the file
-    streams through a few pages that are used over and over."""
+    """The next `size` bytes. For a large file the pages this reader has read past
+    `uncached_from` are released from the page cache (Linux POSIX_FADV_DONTNEED on clean
+    pages), so a long read streams through a few pages that are used over and over."""
     file, _chunk_size, uncached_from = reading
     data = file.read(size)
     if uncached_from is not None and hasattr(os, "posix_fadvise"):
         fd = file.fileno()
-        os.posix_fadvise(fd, uncached_from, os.lseek(fd, 0, os.SEEK_CUR) - uncached_from, os.POSIX_FADV_DONTNEED)
+        position = os.lseek(fd, 0, os.SEEK_CUR)
+        if position > uncached_from:
+            os.posix_fadvise(fd, uncached_from, position - uncached_from, os.POSIX_FADV_DONTNEED)
     return data
