@@ -19,10 +19,6 @@ from typing import Any
 import msgspec
 from litestar import Litestar
 
-from lebrq.adapters.memory.health import MemoryDatabaseHealth
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
-from lebrq.adapters.memory.password_hasher import FastPasswordHasher
-from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
 from lebrq.adapters.security.logging_otp_sender import LoggingOtpSender
@@ -30,7 +26,6 @@ from lebrq.adapters.sql.engine import create_engine
 from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
-from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.system.clock import SystemClock
 from lebrq.adapters.system.memory import PsutilMemoryProbe
 from lebrq.adapters.system.periodic import run_periodically
@@ -138,6 +133,13 @@ async def memory_adapters(settings: Settings) -> AsyncIterator[Adapters]:
     """Entirely in-memory adapters: no database, no files, codes recorded rather than
     sent. Unit tests and HTTP tests run on these; wiring them here also has mypy check
     that each fake still implements its port."""
+    # Imported here: a serving worker never uses the fakes, so it does not load them.
+    from lebrq.adapters.memory.health import MemoryDatabaseHealth
+    from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+    from lebrq.adapters.memory.password_hasher import FastPasswordHasher
+    from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+    from lebrq.adapters.storage.memory import MemoryBlobStorage
+
     # Threads, not a child process: cheaper; the layout code is the same.
     renderer = Fpdf2DocumentRenderer("thread")
     try:
