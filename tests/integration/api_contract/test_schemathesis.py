@@ -49,6 +49,21 @@ CROSS_FIELD_RULES = {
     "confirmBooking": "payment_reference must not be blank",
     "cancelBooking": "reason must not be blank",
 }
+# Lists take an opaque `cursor` that only the API gives out (`pagination.next_cursor`): a
+# string the fuzzer makes up is rightly 400 naming `cursor`; page/page_size keep their
+# schema bounds, which Litestar enforces before the cursor is read.
+OPAQUE_CURSOR = (
+    "listVenues",
+    "listItems",
+    "listPrograms",
+    "listMyEnrolments",
+    "listBookings",
+    "listAudioNotes",
+    "listGallery",
+    "listAllBookings",
+    "listBookingItems",
+    "exportBookingsCsv",
+)
 # Uploads check the file's type from its bytes: random bytes are rightly 415.
 UPLOADS = ("uploadPoster", "uploadImage", "uploadVideo", "addAudioNote", "uploadProgramPoster", "uploadProgramImages")
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429"]
@@ -83,7 +98,7 @@ def _config(admin_token: str, user_token: str) -> Any:
             "include-operation-id": operation_id,
             "checks": {"positive_data_acceptance": {"expected-statuses": [*POSITIVE_STATUSES, "400"]}},
         }
-        for operation_id in CROSS_FIELD_RULES
+        for operation_id in dict.fromkeys([*CROSS_FIELD_RULES, *OPAQUE_CURSOR])
     ]
     relaxed += [
         {
