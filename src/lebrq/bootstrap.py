@@ -27,7 +27,7 @@ from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
-from lebrq.adapters.system.memory import PsutilMemoryProbe
+from lebrq.adapters.system.memory import PsutilMemoryProbe, return_large_blocks_to_the_system
 from lebrq.adapters.system.periodic import run_periodically
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
 from lebrq.domain.auth import AuthService
@@ -95,6 +95,7 @@ def load_settings() -> Settings:
 
 @asynccontextmanager
 async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
+    return_large_blocks_to_the_system()
     engine = create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
