@@ -73,3 +73,20 @@ async def test_a_small_total_is_always_exact(uow: SqlUnitOfWorkFactory, clock: F
     assert await first_page(uow) == (4, True, 2)
     await add_venues(uow, 1)
     assert await first_page(uow) == (5, True, 2)
+
+
+def test_an_expired_total_is_recounted_by_one_request_while_the_others_use_the_old_one() -> None:
+    clock = FakeClock()
+    totals = paging.RecentTotals(reuse_seconds=5.0, clock=clock)
+    totals.counted("filter", 1_000_000)
+    clock.now += 5.0
+    assert totals.get("filter") is None  # this request counts again...
+    assert totals.get("filter") == 1_000_000  # ...the ones meanwhile do not
+    totals.counted("filter", 1_000_321)
+    assert totals.get("filter") == 1_000_321
+    clock.now += 5.0
+    assert totals.get("filter") is None
+    clock.now += 31.0  # that recount never reported back (its request failed): try again
+    assert totals.get("filter") is None
+    totals.counted("filter", 12)  # now small: counted on every request from here on
+    assert totals.get("filter") is None

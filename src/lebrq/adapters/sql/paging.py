@@ -11,8 +11,12 @@ The total: InnoDB keeps no row count, so COUNT(*) walks every matching index ent
 (~15 ms per 100,000 here). A total under `EXACT_TOTAL_BELOW` is counted on every request,
 riding along in the page query as an uncorrelated scalar subquery (same snapshot, no
 extra round trip). A larger one is kept per filter in this process for
-`TOTAL_REUSE_SECONDS` and reused meanwhile without counting: such a total may be that
-many seconds old (API.md, "Pagination"); `has_next` and the positions never are.
+`TOTAL_REUSE_SECONDS` and reused meanwhile without counting. When it expires, one
+request counts again while the others keep answering with the old total (a count of 1M
+rows takes ~0.3 s here; without this every request in that window counted too, and
+page 1 at 1M bookings ran at half the throughput of 100k). Such a total may be that
+many seconds old plus one count's time (docs/lists.md); `has_next` and the positions
+never are.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ KEY_COLUMNS = ("page_key_0", "page_key_1")
 EXACT_TOTAL_BELOW = 10_000
 TOTAL_REUSE_SECONDS = 5.0
 _MAX_REMEMBERED_TOTALS = 1_000
+# A recount that has not reported back after this long (its request failed) is retried.
+_RECOUNT_GIVE_UP_SECONDS = 30.0
 
 
 class PageRows(NamedTuple):
@@ -90,8 +96,8 @@ async def fetch_page(
         total = 0
     else:
         total = int((await connection.execute(count)).scalar_one())
-    if known_total is None and total >= EXACT_TOTAL_BELOW:
-        RECENT_TOTALS.put(total_key, total)
+    if known_total is None:
+        RECENT_TOTALS.counted(total_key, total)
     next_position = None
     if more:
         last = rows[-1]._mapping
@@ -99,13 +105,21 @@ async def fetch_page(
     return PageRows(rows, total, next_position)
 
 
+class _Total(NamedTuple):
+    value: int
+    expires_at: float
+    # When a request set out to count it again (None: nobody is counting).
+    recount_since: float | None = None
+
+
 class RecentTotals:
-    """Large totals per (database, filter), each for `reuse_seconds`."""
+    """Large totals per (database, filter), each fresh for `reuse_seconds`; an expired
+    one is recounted by a single request while the others go on using it."""
 
     def __init__(self, reuse_seconds: float = TOTAL_REUSE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self._reuse_seconds = reuse_seconds
         self._clock = clock
-        self._totals: OrderedDict[Any, tuple[float, int]] = OrderedDict()
+        self._totals: OrderedDict[Any, _Total] = OrderedDict()
 
     @staticmethod
     def key_of(connection: AsyncConnection, count: sa.Select[Any]) -> Any:
@@ -116,20 +130,30 @@ class RecentTotals:
         return (connection.engine.url, cache_key.key, values)
 
     def get(self, key: Any) -> int | None:
+        """The total to use, or None when the caller must count (and report `counted`)."""
         found = self._totals.get(key)
         if found is None:
             return None
-        expires_at, total = found
-        if self._clock() >= expires_at:
-            del self._totals[key]
-            return None
-        return total
+        now = self._clock()
+        if now < found.expires_at:
+            return found.value
+        if found.recount_since is not None and now - found.recount_since < _RECOUNT_GIVE_UP_SECONDS:
+            return found.value  # someone is counting it again: the old total meanwhile
+        self._totals[key] = found._replace(recount_since=now)
+        return None
+
+    def counted(self, key: Any, total: int) -> None:
+        """A fresh count: kept if large, forgotten if small (counted every time)."""
+        if total >= EXACT_TOTAL_BELOW:
+            self.put(key, total)
+        else:
+            self._totals.pop(key, None)
 
     def clear(self) -> None:
         self._totals.clear()
 
     def put(self, key: Any, total: int) -> None:
-        self._totals[key] = (self._clock() + self._reuse_seconds, total)
+        self._totals[key] = _Total(total, self._clock() + self._reuse_seconds)
         self._totals.move_to_end(key)
         while len(self._totals) > _MAX_REMEMBERED_TOTALS:
             self._totals.popitem(last=False)
