@@ -19,6 +19,7 @@ MAX_URL_LENGTH = 500
 # Ten crore rupees in paise: far above any real price, far below integer overflow in
 # `rate x hours + items x quantity` even for the longest booking.
 MAX_PRICE_PAISE = 10_000_000_00
+MAX_VENUE_CAPACITY = 1_000_000
 
 
 class Venue(msgspec.Struct, frozen=True, gc=False):
@@ -89,7 +90,7 @@ def apply_venue_fields(venue: Venue, fields: VenueFields, now: datetime) -> Venu
     if fields.description is not msgspec.UNSET:
         changes["description"] = _text(fields.description, "description", MAX_DESCRIPTION_LENGTH)
     if fields.capacity is not msgspec.UNSET:
-        changes["capacity"] = _bounded(fields.capacity, "capacity", 1, 1_000_000)
+        changes["capacity"] = _bounded(fields.capacity, "capacity", 1, MAX_VENUE_CAPACITY)
     if fields.hourly_rate_paise is not msgspec.UNSET:
         changes["hourly_rate_paise"] = _bounded(fields.hourly_rate_paise, "hourly_rate_paise", 0, MAX_PRICE_PAISE)
     if fields.timezone is not msgspec.UNSET:

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.security.jwt import JWTAuth, Token
 
+from lebrq.domain.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from lebrq.http.contract import declare
 from lebrq.http.security import AccessToken, AuthUser, issue_token
 from lebrq.http.services import Services
@@ -19,7 +20,7 @@ Password = Annotated[str, msgspec.Meta(max_length=256)]
 
 class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
-    password: Password
+    password: Annotated[str, msgspec.Meta(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
     name: Annotated[str, msgspec.Meta(max_length=200)]
     phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
 
@@ -29,12 +30,17 @@ class LoginRequest(msgspec.Struct):
     password: Password
 
 
+# An email address or an E.164 phone number. No pattern here: the domain trims and
+# lower-cases before its rule, which a JSON Schema pattern cannot state exactly.
+Destination = Annotated[str, msgspec.Meta(max_length=254)]
+
+
 class OtpRequest(msgspec.Struct):
-    destination: Annotated[str, msgspec.Meta(max_length=254)]
+    destination: Destination
 
 
 class OtpVerifyRequest(msgspec.Struct):
-    destination: Annotated[str, msgspec.Meta(max_length=254)]
+    destination: Destination
     code: Annotated[str, msgspec.Meta(max_length=16)]
 
 

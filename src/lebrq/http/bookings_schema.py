@@ -145,4 +145,6 @@ class CancelIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ConfirmIn(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    payment_reference: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_PAYMENT_REFERENCE_LENGTH)]
+    payment_reference: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=MAX_PAYMENT_REFERENCE_LENGTH, pattern=r"\S")
+    ]

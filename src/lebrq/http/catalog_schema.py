@@ -12,20 +12,27 @@ from lebrq.domain.catalog import (
     CURRENCY,
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,
+    MAX_PRICE_PAISE,
     MAX_UNIT_LENGTH,
     MAX_URL_LENGTH,
+    MAX_VENUE_CAPACITY,
     Item,
     ItemFields,
     Venue,
     VenueFields,
 )
 
-Name = Annotated[str, msgspec.Meta(max_length=MAX_NAME_LENGTH)]
+# Required text must have a visible character (the domain strips blanks): `\S` says so.
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"\S")]
 Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)]
-Paise = Annotated[int, msgspec.Meta(ge=0, description="an amount in paise (1 rupee = 100 paise)")]
+Paise = Annotated[int, msgspec.Meta(ge=0, le=MAX_PRICE_PAISE, description="an amount in paise (1 rupee = 100 paise)")]
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=MAX_VENUE_CAPACITY)]
 TimeZoneName = Annotated[str, msgspec.Meta(max_length=64, description="IANA time zone, e.g. Asia/Kolkata")]
 Url = Annotated[str, msgspec.Meta(max_length=MAX_URL_LENGTH)]
-Unit = Annotated[str, msgspec.Meta(max_length=MAX_UNIT_LENGTH, description="display label: each, set, ...")]
+Unit = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=MAX_UNIT_LENGTH, pattern=r"\S", description="display label: each, set, ..."),
+]
 Currency = Annotated[
     Literal["INR"], msgspec.Meta(description="accepted so a client may send a resource back as it read it; always INR")
 ]
@@ -77,7 +84,7 @@ class ItemOut(msgspec.Struct, frozen=True, gc=False):
 
 class VenueCreate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Name
-    capacity: Annotated[int, msgspec.Meta(ge=1)]
+    capacity: Capacity
     hourly_rate_paise: Paise
     description: Description = ""
     timezone: TimeZoneName = "Asia/Kolkata"
@@ -93,7 +100,7 @@ class VenuePatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     name: Name | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
-    capacity: Annotated[int, msgspec.Meta(ge=1)] | msgspec.UnsetType = msgspec.UNSET
+    capacity: Capacity | msgspec.UnsetType = msgspec.UNSET
     hourly_rate_paise: Paise | msgspec.UnsetType = msgspec.UNSET
     timezone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
     poster_url: Url | msgspec.UnsetType | None = msgspec.UNSET

@@ -490,8 +490,8 @@ def _error_response(status: int) -> OpenAPIResponse:
 
 
 def _error_schema() -> Schema:
-    """Litestar's error shape; `extra` names the field (an object) or lists what failed
-    validation (an array of `{message, key, source}`)."""
+    """Litestar's error shape; for a 400, `extra.field` names the offending parameter or
+    field, and `extra.errors` lists every validation problem (`{message, key, source}`)."""
     return Schema(
         type=OpenAPIType.OBJECT,
         title="Error",
@@ -502,8 +502,13 @@ def _error_schema() -> Schema:
             "extra": Schema(
                 one_of=[
                     Schema(type=OpenAPIType.NULL),
-                    Schema(type=OpenAPIType.OBJECT),
-                    Schema(type=OpenAPIType.ARRAY, items=Schema()),
+                    Schema(
+                        type=OpenAPIType.OBJECT,
+                        properties={
+                            "field": Schema(type=OpenAPIType.STRING, description="the offending parameter or field"),
+                            "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+                        },
+                    ),
                 ]
             ),
         },

@@ -68,12 +68,24 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
 
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, ValidationException):
-        return error_response(exc.status_code, exc.detail, _wire_names(request, exc.extra) or None, exc.headers)
+        return error_response(exc.status_code, exc.detail, _validation_extra(request, exc.extra), exc.headers)
     if isinstance(exc, HTTPException):
         return error_response(exc.status_code, exc.detail, exc.extra or None, exc.headers)
     # Logged with the traceback here; the client gets no internals.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "Internal Server Error")
+
+
+def _validation_extra(request: Request[Any, Any, Any], extra: Any) -> dict[str, Any] | None:
+    """Litestar's validation problems in the shape of every other 400: `field` names the
+    first offending parameter or body field, `errors` lists them all."""
+    problems = _wire_names(request, extra)
+    if not problems:
+        return None
+    if not isinstance(problems, list):
+        return {"errors": problems}
+    first = next((problem.get("key") for problem in problems if isinstance(problem, dict)), None)
+    return {"field": first, "errors": problems} if first else {"errors": problems}
 
 
 def _wire_names(request: Request[Any, Any, Any], extra: Any) -> Any:

@@ -8,20 +8,26 @@ from typing import Annotated
 import msgspec
 
 from lebrq.domain.catalog import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH
-from lebrq.domain.programs import Enrolment, Program, ProgramFields, format_start_time
-from lebrq.http.catalog_schema import Currency, editable_fields
+from lebrq.domain.programs import (
+    MAX_CAPACITY,
+    MAX_DURATION_MINUTES,
+    Enrolment,
+    Program,
+    ProgramFields,
+    format_start_time,
+)
+from lebrq.http.catalog_schema import Currency, Paise, editable_fields
 from lebrq.http.contract import BodyId
 
-Title = Annotated[str, msgspec.Meta(max_length=MAX_NAME_LENGTH)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"\S")]
 Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION_LENGTH)]
 Weekdays = Annotated[
     list[Annotated[int, msgspec.Meta(ge=0, le=6)]],
     msgspec.Meta(min_length=1, max_length=7, description="0 = Monday ... 6 = Sunday"),
 ]
 StartTime = Annotated[str, msgspec.Meta(pattern=r"^\d{2}:\d{2}$", description="local time at the venue, HH:MM (24 h)")]
-Minutes = Annotated[int, msgspec.Meta(ge=1, le=720)]
-Count = Annotated[int, msgspec.Meta(ge=1)]
-Paise = Annotated[int, msgspec.Meta(ge=0, description="an amount in paise (1 rupee = 100 paise)")]
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=MAX_DURATION_MINUTES)]
+Count = Annotated[int, msgspec.Meta(ge=1, le=MAX_CAPACITY)]
 
 
 class ProgramOut(msgspec.Struct, frozen=True, gc=False):
