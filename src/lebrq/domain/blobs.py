@@ -13,7 +13,8 @@ from lebrq.domain.errors import PayloadTooLarge
 # One to eight path segments of safe characters; no segment may start with a dot, so
 # "..", hidden files and the adapters' own temporary files can never be named by a key.
 _SEGMENT = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
-_KEY = re.compile(rf"^{_SEGMENT}(/{_SEGMENT}){{0,7}}$")
+# Used with fullmatch: `$` with match would also accept a key ending in a newline.
+_KEY = re.compile(rf"{_SEGMENT}(/{_SEGMENT}){{0,7}}")
 
 
 class InvalidBlobKey(ValueError):
@@ -22,7 +23,7 @@ class InvalidBlobKey(ValueError):
 
 
 def check_blob_key(key: str) -> str:
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise InvalidBlobKey(f"not a valid blob key: {key!r}")
     return key
 

@@ -38,6 +38,12 @@ from lebrq.domain.errors import NotFound
 from lebrq.http.errors import error_response
 from lebrq.ports.blob_storage import BlobStorage
 
+# Stored files are served inline but were uploaded by someone: a browser must never run
+# them as a page of this origin (an HTML or SVG file, a PDF with scripts). `sandbox`
+# gives the document a unique origin with scripts, forms and plugins off; `default-src
+# 'none'` lets it load nothing. Media players and <img> tags are not affected.
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
 # Marks download routes so that compression middleware leaves them alone.
 DOWNLOAD_ROUTE_OPT: dict[str, Any] = {"skip_compression": True}
 
@@ -70,6 +76,7 @@ async def blob_response(request: Request[Any, Any, Any], storage: BlobStorage, d
         "ETag": download.etag,
         "Last-Modified": format_datetime(last_modified, usegmt=True),
         "Cache-Control": download.cache_control,
+        "Content-Security-Policy": DOWNLOAD_CSP,
     }
     if download.filename:
         headers["Content-Disposition"] = content_disposition(download.disposition, download.filename)

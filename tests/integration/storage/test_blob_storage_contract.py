@@ -187,6 +187,8 @@ async def test_keys_by_prefix(storage: BlobStorage) -> None:
 
 def bad_keys() -> Iterator[str]:
     yield from ["", "/etc/passwd", "../outside", "a/../../b", "a//b", ".hidden", "a/.part", "a\\b", "a/", "é", "a b"]
+    # A trailing newline: `$` with `match` would have accepted these.
+    yield from ["a\n", "media/2026/blob\n"]
 
 
 @pytest.mark.parametrize("key", list(bad_keys()))
@@ -210,6 +212,21 @@ async def test_filesystem_writes_in_the_media_folder_only(tmp_path: Path) -> Non
     await storage.write("2026/blob.bin", chunked(PAYLOAD))
     assert (tmp_path / "media" / "2026" / "blob.bin").read_bytes() == PAYLOAD
     assert files_under(tmp_path) == ["blob.bin"]
+
+
+async def test_filesystem_files_are_private_to_the_service_user_and_group(tmp_path: Path) -> None:
+    storage = FilesystemBlobStorage(tmp_path / "media")
+    modes_while_writing: list[int] = []
+
+    async def noting_the_temporary_file() -> AsyncIterator[bytes]:
+        yield b"first block "
+        [partial] = [p for p in (tmp_path / "media" / "notes").iterdir() if p.name.endswith(".part")]
+        modes_while_writing.append(partial.stat().st_mode & 0o777)
+        yield b"second block"
+
+    await storage.write("notes/secret.ogg", noting_the_temporary_file())
+    assert modes_while_writing == [0o600]
+    assert (tmp_path / "media" / "notes" / "secret.ogg").stat().st_mode & 0o777 == 0o640
 
 
 async def test_filesystem_refuses_a_symlinked_folder_leading_outside(tmp_path: Path) -> None:

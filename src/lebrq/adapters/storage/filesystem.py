@@ -31,6 +31,11 @@ from lebrq.domain.blobs import BlobInfo, InvalidBlobKey, SizeLimit, StoredBlob, 
 from lebrq.ports.blob_storage import BlobNotFound
 
 PARTIAL_SUFFIX = ".part"
+# Stored files are readable by the service's user and its group (a backup or a web
+# server serving files directly may be given the group), never by other local users:
+# audio notes and invoices are private. Temporary files are 0600 (mkstemp) until the
+# commit sets this mode.
+FILE_MODE = 0o640
 T = TypeVar("T")
 # writev takes at most IOV_MAX (1024 on Linux) buffers per call.
 MAX_CHUNKS_PER_BLOCK = 512
@@ -267,7 +272,7 @@ def _commit(file: BinaryIO, partial: Path, path: Path, fsync: bool) -> None:
     if fsync:
         os.fsync(file.fileno())
     file.close()
-    os.chmod(partial, 0o644)
+    os.chmod(partial, FILE_MODE)
     os.replace(partial, path)
     if fsync:
         # Make the rename itself durable.
