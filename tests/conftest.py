@@ -53,13 +53,23 @@ def sql_database_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(fixture)
 
 
+# Per-account quotas are off unless a test turns one on (tests/integration/admin test them):
+# other tests create many bookings and enrolments as one user.
+QUOTAS_OFF = {
+    "quota_pending_bookings_per_user": 0,
+    "quota_audio_notes_per_booking": 0,
+    "quota_audio_note_mb_per_booking": 0,
+    "quota_open_enrolments_per_user": 0,
+}
+
+
 def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Settings:
     return settings_from_env(
         {},
         var_dir=str(tmp_path / "var"),
         database_url=database_url,
         jwt_secret=TEST_JWT_SECRET,
-        **overrides,
+        **{**QUOTAS_OFF, **overrides},
     )
 
 

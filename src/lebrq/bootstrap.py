@@ -30,6 +30,7 @@ from lebrq.adapters.system.clock import SystemClock
 from lebrq.adapters.system.memory import PsutilMemoryProbe, return_large_blocks_to_the_system
 from lebrq.adapters.system.periodic import run_periodically
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
+from lebrq.domain.audit_service import AuditLogService
 from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_invoicing import BookingInvoicing
 from lebrq.domain.booking_service import BookingPolicy, BookingService
@@ -42,9 +43,12 @@ from lebrq.domain.memory import MemoryLimits, MemoryMonitor
 from lebrq.domain.otp import OtpCodeHasher
 from lebrq.domain.pricing import rate_from_percent
 from lebrq.domain.program_service import ProgramService, ProgramSlotGuard
+from lebrq.domain.quotas import Quotas
 from lebrq.domain.tax_document_files import TaxDocumentFiles
 from lebrq.domain.tax_documents import Seller, TaxDocumentIssuer
+from lebrq.domain.user_admin import UserAdministration
 from lebrq.http.app import build_http_app
+from lebrq.http.metrics import MetricsAccess
 from lebrq.http.operations import Operations
 from lebrq.http.services import Services, services_of
 from lebrq.ports.blob_storage import BlobStorage
@@ -157,7 +161,17 @@ async def memory_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         renderer.close()
 
 
+def build_quotas(settings: Settings) -> Quotas:
+    return Quotas(
+        pending_bookings_per_user=settings.quota_pending_bookings_per_user,
+        audio_notes_per_booking=settings.quota_audio_notes_per_booking,
+        audio_note_bytes_per_booking=settings.quota_audio_note_mb_per_booking * MIB,
+        open_enrolments_per_user=settings.quota_open_enrolments_per_user,
+    )
+
+
 def build_services(settings: Settings, adapters: Adapters) -> Services:
+    quotas = build_quotas(settings)
     auth = AuthService(
         uow=adapters.uow,
         hasher=adapters.password_hasher,
@@ -175,13 +189,14 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
             MediaKind.VIDEO: settings.upload_video_max_mb * MIB,
             MediaKind.AUDIO_NOTE: settings.upload_audio_max_mb * MIB,
         },
+        quotas=quotas,
     )
     catalog = CatalogService(uow=adapters.uow, clock=adapters.clock)
     invoicing = BookingInvoicing(build_document_issuer(settings))
     if adapters.document_renderer is None:
         raise ValueError("Adapters.document_renderer is required to serve invoice PDFs")
     tax_documents = TaxDocumentFiles(adapters.uow, adapters.document_renderer, adapters.blob_storage)
-    programs = ProgramService(adapters.uow, adapters.clock)
+    programs = ProgramService(adapters.uow, adapters.clock, quotas)
     bookings = BookingService(
         uow=adapters.uow,
         clock=adapters.clock,
@@ -192,6 +207,7 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         on_confirmed=invoicing.on_confirmed,
         on_cancel_confirmed=invoicing.on_cancel_confirmed,
         slot_guards=[ProgramSlotGuard()],
+        quotas=quotas,
     )
     return Services(
         auth=auth,
@@ -202,6 +218,8 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         blob_storage=adapters.blob_storage,
         programs=programs,
         tax_documents=tax_documents,
+        audit_log=AuditLogService(adapters.uow),
+        user_admin=UserAdministration(adapters.uow),
     )
 
 
@@ -296,6 +314,7 @@ def create_app(
         max_body_size=settings.max_body_size_bytes,
         lifespan=[lifespan, memory_monitor_lifespan(operations, every_seconds=settings.memory_monitor_seconds)],
         operations=operations,
+        metrics_access=MetricsAccess(token=settings.metrics_token, public=not settings.is_production),
         extra_route_handlers=extra_route_handlers,
         cors_allow_origins=settings.cors_origins,
     )

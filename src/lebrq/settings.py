@@ -17,6 +17,9 @@ import msgspec
 from msgspec import Meta
 
 PositiveInt = Annotated[int, Meta(ge=1)]
+# A bearer token that guards /metrics: short ones could be guessed.
+MIN_METRICS_TOKEN_LENGTH = 16
+NonNegativeInt = Annotated[int, Meta(ge=0)]
 Percent = Annotated[float, Meta(gt=0, le=100)]
 
 
@@ -80,12 +83,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_allow_origins: str = ""
     # A render child with no work for this long exits (the next render starts a new one).
     pdf_render_idle_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    # "development" or "production": production never serves /metrics publicly.
+    lebrq_env: Literal["development", "production"] = "development"
+    # When set, /metrics needs `Authorization: Bearer METRICS_TOKEN` (an admin token also works).
+    metrics_token: str = ""
+    # Quotas per account (API.md "Accounts, sessions and administration"): what one
+    # registered user may hold at once, so one account cannot hold every slot or fill
+    # the disk. 0 turns a quota off.
+    quota_pending_bookings_per_user: NonNegativeInt = 3
+    quota_audio_notes_per_booking: NonNegativeInt = 10
+    quota_audio_note_mb_per_booking: NonNegativeInt = 100
+    quota_open_enrolments_per_user: NonNegativeInt = 5
 
     def __post_init__(self) -> None:
         if self.memory_critical_percent < self.memory_threshold_percent:
             raise SettingsError("MEMORY_CRITICAL_PERCENT must not be below MEMORY_THRESHOLD_PERCENT")
         if self.database_url and not re.match(r"^(sqlite\+aiosqlite|mysql\+asyncmy)://", self.database_url):
             raise SettingsError("DATABASE_URL must start with sqlite+aiosqlite:// or mysql+asyncmy://")
+        if self.metrics_token and len(self.metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            raise SettingsError(f"METRICS_TOKEN must have at least {MIN_METRICS_TOKEN_LENGTH} characters")
         _check_invoicing(self)
         _check_origins(self.cors_origins)
 
@@ -96,6 +112,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def cors_origins(self) -> tuple[str, ...]:
         return tuple(origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip())
+
+    @property
+    def is_production(self) -> bool:
+        return self.lebrq_env == "production"
 
     @property
     def is_sqlite(self) -> bool:

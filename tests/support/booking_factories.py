@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -68,6 +68,26 @@ def venue_payload(**overrides: Any) -> dict[str, Any]:
     fields = msgspec.structs.asdict(VenueFieldsFactory.build())
     fields.pop("poster_url")
     return {**fields, **overrides}
+
+
+# Programs made over HTTP start in two weeks (Mondays, Wednesdays, Fridays at 07:00).
+PROGRAM_START = date.today() + timedelta(days=14)
+
+
+def program_payload(venue_id: int, **overrides: object) -> dict[str, object]:
+    payload = {
+        "title": "Morning Yoga",
+        "description": "Hatha basics",
+        "venue_id": venue_id,
+        "weekdays": [0, 2, 4],
+        "start_time": "07:00",
+        "duration_minutes": 60,
+        "starts_on": PROGRAM_START.isoformat(),
+        "ends_on": (PROGRAM_START + timedelta(days=60)).isoformat(),
+        "capacity": 2,
+        "fee_paise": 2_000_00,
+    }
+    return {**payload, **overrides}
 
 
 def item_payload(**overrides: Any) -> dict[str, Any]:

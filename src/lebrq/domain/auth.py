@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests
+from lebrq.domain.audit import AuditAction, record
+from lebrq.domain.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests
 from lebrq.domain.otp import (
     NewOtpChallenge,
     OtpCodeHasher,
@@ -85,17 +86,36 @@ class AuthService:
         return user
 
     async def ensure_admin(self, *, email: str, password: str, name: str = "Administrator") -> User:
-        """Create an admin, or promote the existing account with that email."""
-        try:
-            return await self.register(email=email, password=password, name=name, role=Role.ADMIN)
-        except Conflict:
-            async with self._uow() as uow:
-                existing = await uow.users.get_by_email(normalize_email(email))
-                if existing is None:
-                    raise
+        """Create an admin, or promote the existing account with that email; the change
+        (not a start that finds the admin in place) is recorded in the audit log in the
+        same transaction, with the service itself as the actor (`actor_id` None)."""
+        email, name = normalize_email(email), clean_name(name)
+        check_password(password)
+        password_hash = await self._hasher.hash(password)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            existing = await uow.users.get_by_email(email)
+            if existing is not None and existing.is_admin:
+                return existing
+            if existing is None:
+                admin = await uow.users.add(
+                    NewUser(
+                        email=email, name=name, phone=None, role=Role.ADMIN, created_at=now, password_hash=password_hash
+                    )
+                )
+            else:
                 await uow.users.set_role(existing.id, Role.ADMIN)
-                await uow.commit()
-            return await self.get_user(existing.id)
+                admin = msgspec.structs.replace(existing, role=Role.ADMIN)
+            await record(
+                uow,
+                at=now,
+                actor_id=None,
+                action=AuditAction.ADMIN_BOOTSTRAP,
+                target_id=admin.id,
+                details={"email": email, "change": "created" if existing is None else "promoted"},
+            )
+            await uow.commit()
+        return admin
 
     async def request_otp(self, raw_destination: str) -> int:
         """Issue a code; returns its lifetime in seconds."""

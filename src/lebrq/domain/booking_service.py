@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from lebrq.domain.audit import AuditAction, record
 from lebrq.domain.bookings import (
     MAX_CANCEL_REASON_LENGTH,
     MAX_PAYMENT_REFERENCE_LENGTH,
@@ -40,6 +41,7 @@ from lebrq.domain.catalog import Item, Venue
 from lebrq.domain.errors import Conflict, InvalidInput, NotFound
 from lebrq.domain.pagination import Page, PagePosition, PageRequest
 from lebrq.domain.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
+from lebrq.domain.quotas import Quotas
 from lebrq.ports.booking_hooks import CancellationHook, ConfirmationHook, SlotGuard
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -77,6 +79,7 @@ class BookingService:
         on_confirmed: ConfirmationHook = no_invoice,
         on_cancel_confirmed: CancellationHook = no_refund,
         slot_guards: Sequence[SlotGuard] = (),
+        quotas: Quotas | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -84,6 +87,7 @@ class BookingService:
         self._on_confirmed = on_confirmed
         self._on_cancel_confirmed = on_cancel_confirmed
         self._slot_guards = tuple(slot_guards)
+        self._quotas = quotas or Quotas()
 
     async def create(self, user_id: int, request: BookingRequest, idempotency_key: str | None = None) -> BookingCreated:
         """A pending booking holding the slot for `policy.hold`.
@@ -98,6 +102,10 @@ class BookingService:
         fingerprint = request.fingerprint() if key else None
         slot = TimeSlot(request.start, request.end)
         async with self._uow() as uow:
+            # The user's row before the venue's (the order every use case keeps): this
+            # user's pending bookings are then counted one request at a time, whichever
+            # venues they are for.
+            await uow.users.lock(user_id)
             venue = await uow.venues.get_for_update(request.venue_id)
             if key is not None:
                 earlier = await uow.bookings.get_by_idempotency_key(user_id, key)
@@ -109,6 +117,7 @@ class BookingService:
                     return BookingCreated(earlier.as_of(now), replayed=True)
             if venue is None:
                 raise NotFound(f"venue {request.venue_id} not found", field="venue_id")
+            await self._quotas.check_pending_bookings(uow, user_id, now)
             items = await uow.items.get_many(line.item_id for line in request.items)
             busy = await uow.bookings.busy(venue.id, slot, now)
             if busy:
@@ -203,10 +212,24 @@ class BookingService:
                 updated_at=now,
             )
             await uow.bookings.save_state(cancelled)
+            if caller_is_admin:
+                await record(
+                    uow,
+                    at=now,
+                    actor_id=caller_id,
+                    action=AuditAction.BOOKING_CANCEL,
+                    target_id=booking_id,
+                    details={
+                        "previous_status": current.status.value,
+                        "reason": reason,
+                        "refund_paise": refund.amount_paise if refund else None,
+                        "credit_note_number": refund.credit_note_number if refund else None,
+                    },
+                )
             await uow.commit()
         return cancelled
 
-    async def confirm(self, booking_id: int, payment_reference: str) -> Booking:
+    async def confirm(self, booking_id: int, payment_reference: str, *, actor_id: int | None = None) -> Booking:
         """Admin: a paid pending booking becomes confirmed; `on_confirmed` issues the
         invoice in the same transaction. Conflict unless the booking is pending (a
         lapsed hold counts as expired)."""
@@ -228,6 +251,14 @@ class BookingService:
             invoice_number = await self._on_confirmed(uow, confirmed, now)
             confirmed = msgspec.structs.replace(confirmed, invoice_number=invoice_number)
             await uow.bookings.save_state(confirmed)
+            await record(
+                uow,
+                at=now,
+                actor_id=actor_id,
+                action=AuditAction.BOOKING_CONFIRM,
+                target_id=booking_id,
+                details={"payment_reference": reference, "invoice_number": invoice_number},
+            )
             await uow.commit()
         return confirmed
 

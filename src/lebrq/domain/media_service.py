@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from datetime import datetime
 
+import msgspec
+
+from lebrq.domain.audit import AuditAction, record
 from lebrq.domain.blobs import StoredBlob
-from lebrq.domain.errors import InvalidInput, NotFound
+from lebrq.domain.errors import InvalidInput, NotFound, PayloadTooLarge
 from lebrq.domain.media import (
     ACCEPTED_TYPES,
     MAX_ORIGINAL_NAME,
@@ -28,21 +31,33 @@ from lebrq.domain.media import (
 )
 from lebrq.domain.media_types import TypeCheck
 from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.quotas import MediaUsage, Quotas
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
-from lebrq.ports.unit_of_work import UnitOfWorkFactory
+from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+# Runs inside the transaction that records an upload, before the records are added:
+# raising refuses the upload (its stored blobs are deleted again).
+RecordCheck = Callable[[UnitOfWork, list[NewMedia]], Awaitable[None]]
 
 logger = logging.getLogger("lebrq.media")
 
 
 class MediaService:
     def __init__(
-        self, *, uow: UnitOfWorkFactory, storage: BlobStorage, clock: Clock, max_bytes: Mapping[MediaKind, int]
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        storage: BlobStorage,
+        clock: Clock,
+        max_bytes: Mapping[MediaKind, int],
+        quotas: Quotas | None = None,
     ) -> None:
         self._uow = uow
         self._storage = storage
         self._clock = clock
         self._max_bytes = dict(max_bytes)
+        self._quotas = quotas or Quotas()
 
     def rules(self, kind: MediaKind, *, field: str = "file", min_files: int = 1, max_files: int = 1) -> UploadRules:
         return UploadRules(
@@ -63,8 +78,13 @@ class MediaService:
         is_public: bool = True,
         booking_id: int | None = None,
         program_id: int | None = None,
+        actor_id: int | None = None,
+        before_record: RecordCheck | None = None,
     ) -> list[Media]:
-        """Store every file of one request, then record them all in one transaction."""
+        """Store every file of one request, then record them all in one transaction.
+        `actor_id`: the admin uploading, recorded in the audit log (None: an upload by a
+        user for themselves, which is not an admin change). `before_record` may refuse the files
+        inside that transaction (quotas)."""
         stored: list[tuple[StoredBlob, str, str]] = []
         try:
             async for incoming in files:
@@ -84,25 +104,36 @@ class MediaService:
                     field=rules.field,
                 )
             now = self._clock.now()
+            records = [
+                NewMedia(
+                    kind=rules.kind,
+                    owner_id=owner_id,
+                    content_type=content_type,
+                    size=blob.size,
+                    sha256=blob.sha256,
+                    original_name=name,
+                    storage_key=blob.key,
+                    is_public=is_public,
+                    created_at=now,
+                    booking_id=booking_id,
+                    program_id=program_id,
+                )
+                for blob, content_type, name in stored
+            ]
             async with self._uow() as uow:
-                added = [
-                    await uow.media.add(
-                        NewMedia(
-                            kind=rules.kind,
-                            owner_id=owner_id,
-                            content_type=content_type,
-                            size=blob.size,
-                            sha256=blob.sha256,
-                            original_name=name,
-                            storage_key=blob.key,
-                            is_public=is_public,
-                            created_at=now,
-                            booking_id=booking_id,
-                            program_id=program_id,
+                if before_record is not None:
+                    await before_record(uow, records)
+                added = [await uow.media.add(new) for new in records]
+                if actor_id is not None:
+                    for media in added:
+                        await record(
+                            uow,
+                            at=now,
+                            actor_id=actor_id,
+                            action=AuditAction.MEDIA_UPLOAD,
+                            target_id=media.id,
+                            details=_upload_details(media),
                         )
-                    )
-                    for blob, content_type, name in stored
-                ]
                 await uow.commit()
             return added
         except BaseException:
@@ -113,11 +144,41 @@ class MediaService:
     async def upload_audio_note(
         self, booking_id: int, files: AsyncIterable[IncomingFile], *, caller_id: int, caller_is_admin: bool
     ) -> Media:
-        """A private note on a booking: its owner and admins may add and hear it."""
+        """A private note on a booking: its owner and admins may add and hear it, within
+        the booking's audio-note quotas (count and total bytes). The quotas are checked
+        before any byte is read, bound the file's size while it arrives, and are checked
+        again under the booking's row lock when the note is recorded, so parallel uploads
+        cannot together exceed them."""
         owner_id = await self.audio_note_owner(booking_id, caller_id=caller_id, caller_is_admin=caller_is_admin)
-        added = await self.upload(
-            self.rules(MediaKind.AUDIO_NOTE), files, owner_id=owner_id, is_public=False, booking_id=booking_id
-        )
+        rules = self.rules(MediaKind.AUDIO_NOTE)
+        async with self._uow(read_only=True) as uow:
+            usage = await uow.media.usage_of_booking(booking_id, MediaKind.AUDIO_NOTE)
+        bytes_left = self._quotas.audio_note_bytes_left(usage)
+        quota_binds = bytes_left is not None and bytes_left < rules.max_bytes
+        if quota_binds:
+            rules = msgspec.structs.replace(rules, max_bytes=bytes_left)
+
+        async def within_quotas(uow: UnitOfWork, records: list[NewMedia]) -> None:
+            await uow.bookings.get_for_update(booking_id)
+            self._quotas.check_audio_notes(
+                await uow.media.usage_of_booking(booking_id, MediaKind.AUDIO_NOTE),
+                added=MediaUsage(count=len(records), bytes=sum(new.size for new in records)),
+            )
+
+        try:
+            added = await self.upload(
+                rules,
+                files,
+                owner_id=owner_id,
+                is_public=False,
+                booking_id=booking_id,
+                actor_id=caller_id if caller_is_admin else None,
+                before_record=within_quotas,
+            )
+        except PayloadTooLarge:
+            if quota_binds:
+                raise self._quotas.audio_note_bytes_exceeded() from None
+            raise
         return added[0]
 
     async def audio_note_owner(self, booking_id: int, *, caller_id: int, caller_is_admin: bool) -> int:
@@ -184,6 +245,18 @@ class MediaService:
             except Exception:
                 # Logged and left: the media sweep removes what this could not.
                 logger.exception("could not delete blob %s", key)
+
+
+def _upload_details(media: Media) -> dict[str, object]:
+    return {
+        "kind": media.kind.value,
+        "content_type": media.content_type,
+        "size": media.size,
+        "sha256": media.sha256,
+        "original_name": media.original_name,
+        "booking_id": media.booking_id,
+        "program_id": media.program_id,
+    }
 
 
 def _clean_name(filename: str | None) -> str:

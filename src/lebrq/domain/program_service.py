@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from lebrq.domain.audit import AuditAction, fields_sent, record
 from lebrq.domain.bookings import TimeSlot
 from lebrq.domain.catalog import DEFAULT_TIMEZONE, Venue
 from lebrq.domain.errors import Conflict, NotFound
@@ -28,26 +29,36 @@ from lebrq.domain.programs import (
     apply_program_fields,
     new_program,
 )
+from lebrq.domain.quotas import Quotas
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class ProgramService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, quotas: Quotas | None = None) -> None:
         self._uow = uow
         self._clock = clock
+        self._quotas = quotas or Quotas()
 
-    async def create(self, fields: ProgramFields) -> Program:
+    async def create(self, fields: ProgramFields, *, actor_id: int | None = None) -> Program:
         now = self._clock.now()
         program = new_program(fields, now)
         async with self._uow() as uow:
             venue = await _locked_venue(uow, program.venue_id)
             await _refuse_clashes(uow, program, venue, now)
             stored = await uow.programs.add(program)
+            await record(
+                uow,
+                at=now,
+                actor_id=actor_id,
+                action=AuditAction.PROGRAM_CREATE,
+                target_id=stored.id,
+                details=fields_sent(fields),
+            )
             await uow.commit()
         return stored
 
-    async def update(self, program_id: int, fields: ProgramFields) -> Program:
+    async def update(self, program_id: int, fields: ProgramFields, *, actor_id: int | None = None) -> Program:
         now = self._clock.now()
         async with self._uow() as uow:
             # Locking reads first: on MariaDB the snapshot of later plain reads (the
@@ -62,6 +73,14 @@ class ProgramService:
             if updated.capacity < current.enrolled:
                 raise Conflict(f"capacity cannot go below the {current.enrolled} seats already taken", field="capacity")
             await uow.programs.save(updated)
+            await record(
+                uow,
+                at=now,
+                actor_id=actor_id,
+                action=AuditAction.PROGRAM_UPDATE,
+                target_id=program_id,
+                details=fields_sent(fields),
+            )
             await uow.commit()
         return updated
 
@@ -69,21 +88,41 @@ class ProgramService:
         """NotFound unless the program exists (checked before an upload is read)."""
         await self.get(program_id)
 
-    async def set_poster(self, program_id: int, poster_url: str) -> Program:
-        return await self._change_media(program_id, lambda p: msgspec.structs.replace(p, poster_url=poster_url))
-
-    async def add_images(self, program_id: int, image_urls: list[str]) -> Program:
+    async def set_poster(self, program_id: int, poster_url: str, *, actor_id: int | None = None) -> Program:
         return await self._change_media(
-            program_id, lambda p: msgspec.structs.replace(p, image_urls=(*p.image_urls, *image_urls))
+            program_id,
+            lambda p: msgspec.structs.replace(p, poster_url=poster_url),
+            actor_id=actor_id,
+            action=AuditAction.PROGRAM_POSTER,
+            details={"poster_url": poster_url},
         )
 
-    async def _change_media(self, program_id: int, change: Callable[[Program], Program]) -> Program:
+    async def add_images(self, program_id: int, image_urls: list[str], *, actor_id: int | None = None) -> Program:
+        return await self._change_media(
+            program_id,
+            lambda p: msgspec.structs.replace(p, image_urls=(*p.image_urls, *image_urls)),
+            actor_id=actor_id,
+            action=AuditAction.PROGRAM_IMAGES,
+            details={"added_image_urls": image_urls},
+        )
+
+    async def _change_media(
+        self,
+        program_id: int,
+        change: Callable[[Program], Program],
+        *,
+        actor_id: int | None,
+        action: str,
+        details: dict[str, object],
+    ) -> Program:
+        now = self._clock.now()
         async with self._uow() as uow:
             current = await uow.programs.get_for_update(program_id)
             if current is None:
                 raise NotFound("program not found")
-            updated = msgspec.structs.replace(change(current), updated_at=self._clock.now())
+            updated = msgspec.structs.replace(change(current), updated_at=now)
             await uow.programs.save(updated)
+            await record(uow, at=now, actor_id=actor_id, action=action, target_id=program_id, details=details)
             await uow.commit()
         return updated
 
@@ -101,6 +140,9 @@ class ProgramService:
     async def enroll(self, program_id: int, user_id: int) -> Enrolment:
         now = self._clock.now()
         async with self._uow() as uow:
+            # The user's row first (every use case that takes it does so before any other
+            # lock): this user's enrolments are then counted one request at a time.
+            await uow.users.lock(user_id)
             program = await uow.programs.get_for_update(program_id)
             if program is None:
                 raise NotFound("program not found")
@@ -113,6 +155,7 @@ class ProgramService:
                 raise Conflict("you are already enrolled in this program")
             if program.seats_left <= 0:
                 raise Conflict("this program is full")
+            await self._quotas.check_open_enrolments(uow, user_id, now)
             enrolment = await uow.enrolments.add(
                 NewEnrolment(program_id=program_id, user_id=user_id, fee_paise=program.fee_paise, created_at=now)
             )
@@ -136,6 +179,15 @@ class ProgramService:
                 raise Conflict("this enrolment is already cancelled")
             cancelled = msgspec.structs.replace(enrolment, status=EnrolmentStatus.CANCELLED, updated_at=now)
             await uow.enrolments.save_state(cancelled)
+            if is_admin:
+                await record(
+                    uow,
+                    at=now,
+                    actor_id=user_id,
+                    action=AuditAction.ENROLMENT_CANCEL,
+                    target_id=enrolment_id,
+                    details={"program_id": program_id, "user_id": enrolment.user_id},
+                )
             await uow.commit()
         return cancelled
 

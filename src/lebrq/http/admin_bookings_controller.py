@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
@@ -17,7 +17,7 @@ from lebrq.http.bookings_schema import AdminBookingLineOut, BookingOut, ConfirmI
 from lebrq.http.contract import DATE_TIME, IdFilter, ResourceId, declare, parse_time
 from lebrq.http.csv_export import ClosingStream, csv_chunks
 from lebrq.http.pagination import CursorQuery, Paginated, decode_cursor, paginated, provide_page_request
-from lebrq.http.security import admin_only
+from lebrq.http.security import AuthUser, admin_only
 from lebrq.http.services import Services
 
 _SlotFrom = Annotated[
@@ -97,9 +97,13 @@ class AdminBookingController(Controller):
         opt=declare(errors=(409,)),
     )
     async def confirm(
-        self, services: NamedDependency[Services], booking_id: ResourceId, data: JSONBody[ConfirmIn]
+        self,
+        request: Request[AuthUser, Any, Any],
+        services: NamedDependency[Services],
+        booking_id: ResourceId,
+        data: JSONBody[ConfirmIn],
     ) -> BookingOut:
-        booking = await services.bookings.confirm(booking_id, data.payment_reference)
+        booking = await services.bookings.confirm(booking_id, data.payment_reference, actor_id=request.user.id)
         # Rendered now, in the background, so the customer's first download is a file read.
         services.tax_documents.prepare_soon(booking.id, DocumentKind.TAX_INVOICE)
         return BookingOut.of(booking)

@@ -14,6 +14,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from lebrq import __version__
+from lebrq.http.admin_audit_controller import AdminAuditLogController
 from lebrq.http.admin_bookings_controller import AdminBookingController
 from lebrq.http.auth_controller import AuthController
 from lebrq.http.bookings_controller import BookingController
@@ -30,11 +31,12 @@ from lebrq.http.errors import exception_handlers
 from lebrq.http.health_controller import HealthController
 from lebrq.http.json_depth import DepthCheckedRequest
 from lebrq.http.media_controller import MEDIA_CONTROLLERS
-from lebrq.http.metrics import MetricsController
+from lebrq.http.metrics import MetricsAccess, MetricsController
 from lebrq.http.operations import Operations
 from lebrq.http.programs_controller import PROGRAM_CONTROLLERS
 from lebrq.http.query_nulls import refuse_null_query_values
 from lebrq.http.security import build_jwt_auth
+from lebrq.http.security_headers import add_security_headers
 from lebrq.http.services import provide_services
 from lebrq.http.tax_documents_controller import TAX_DOCUMENT_CONTROLLERS
 
@@ -42,6 +44,8 @@ ROUTE_HANDLERS: list[Any] = [AuthController, HealthController, MetricsController
 # Catalog and bookings (issue 3).
 ROUTE_HANDLERS += [VenueController, ItemController, AdminCatalogController, BookingController, AdminBookingController]
 ROUTE_HANDLERS += [*PROGRAM_CONTROLLERS, *TAX_DOCUMENT_CONTROLLERS]
+# Administration and audit (issue 11).
+ROUTE_HANDLERS += [AdminAuditLogController]
 
 
 def build_http_app(
@@ -51,6 +55,7 @@ def build_http_app(
     max_body_size: int,
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
     operations: Operations,
+    metrics_access: MetricsAccess | None = None,
     extra_route_handlers: Sequence[Any] = (),
     cors_allow_origins: Sequence[str] = (),
     debug: bool = False,
@@ -61,6 +66,7 @@ def build_http_app(
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,
         on_app_init=[jwt_auth.on_app_init, operations.on_app_init, per_operation_security],
+        before_send=[add_security_headers],
         lifespan=list(lifespan),
         request_max_body_size=max_body_size,
         request_class=DepthCheckedRequest,
@@ -73,7 +79,9 @@ def build_http_app(
             operation_id_creator=require_operation_id,
         ),
         plugins=[StrictStructSchemaPlugin()],
-        state=State({"jwt_auth": jwt_auth, "operations": operations}),
+        state=State(
+            {"jwt_auth": jwt_auth, "operations": operations, "metrics_access": metrics_access or MetricsAccess()}
+        ),
         debug=debug,
     )
     # Security, error answers, uploads and downloads in the OpenAPI document (http/contract.py).

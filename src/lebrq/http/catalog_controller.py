@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 
@@ -20,7 +20,7 @@ from lebrq.http.catalog_schema import (
 )
 from lebrq.http.contract import DATE_TIME, ResourceId, parse_time
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
-from lebrq.http.security import admin_only
+from lebrq.http.security import AuthUser, admin_only
 from lebrq.http.services import Services
 
 _WindowFrom = Annotated[
@@ -29,6 +29,7 @@ _WindowFrom = Annotated[
 _WindowTo = Annotated[
     str | None, QueryParameter(name="to", description="window end, after `from`", schema_extra=DATE_TIME)
 ]
+Admin = Request[AuthUser, Any, Any]
 _PAGE = {"page_request": Provide(provide_page_request, sync_to_thread=False)}
 
 
@@ -92,27 +93,33 @@ class AdminCatalogController(Controller):
     guards = [admin_only]
 
     @post("/venues", status_code=201, operation_id="createVenue")
-    async def create_venue(self, services: NamedDependency[Services], data: JSONBody[VenueCreate]) -> VenueOut:
-        return VenueOut.of(await services.catalog.create_venue(data.fields()))
+    async def create_venue(
+        self, request: Admin, services: NamedDependency[Services], data: JSONBody[VenueCreate]
+    ) -> VenueOut:
+        return VenueOut.of(await services.catalog.create_venue(data.fields(), actor_id=request.user.id))
 
     @patch("/venues/{venue_id:int}", description="Changes only the fields sent.", operation_id="updateVenue")
     async def update_venue(
         self,
+        request: Admin,
         services: NamedDependency[Services],
         venue_id: ResourceId,
         data: JSONBody[VenuePatch],
     ) -> VenueOut:
-        return VenueOut.of(await services.catalog.update_venue(venue_id, data.fields()))
+        return VenueOut.of(await services.catalog.update_venue(venue_id, data.fields(), actor_id=request.user.id))
 
     @post("/items", status_code=201, operation_id="createItem")
-    async def create_item(self, services: NamedDependency[Services], data: JSONBody[ItemCreate]) -> ItemOut:
-        return ItemOut.of(await services.catalog.create_item(data.fields()))
+    async def create_item(
+        self, request: Admin, services: NamedDependency[Services], data: JSONBody[ItemCreate]
+    ) -> ItemOut:
+        return ItemOut.of(await services.catalog.create_item(data.fields(), actor_id=request.user.id))
 
     @patch("/items/{item_id:int}", description="Changes only the fields sent.", operation_id="updateItem")
     async def update_item(
         self,
+        request: Admin,
         services: NamedDependency[Services],
         item_id: ResourceId,
         data: JSONBody[ItemPatch],
     ) -> ItemOut:
-        return ItemOut.of(await services.catalog.update_item(item_id, data.fields()))
+        return ItemOut.of(await services.catalog.update_item(item_id, data.fields(), actor_id=request.user.id))

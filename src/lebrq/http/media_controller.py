@@ -57,10 +57,12 @@ def file_url(media_id: int) -> str:
 async def upload_one(
     request: Request[AuthUser, Any, Any], services: Services, kind: MediaKind, **attach: Any
 ) -> MediaOut:
-    """One file in part `file` of `kind`, owned by the caller; `attach` passes
+    """One file in part `file` of `kind`, uploaded by an admin (audited) and owned by them; `attach` passes
     `program_id=` or `is_public=` through to the media service."""
     rules = services.media.rules(kind)
-    added = await services.media.upload(rules, incoming_files(request, rules), owner_id=request.user.id, **attach)
+    added = await services.media.upload(
+        rules, incoming_files(request, rules), owner_id=request.user.id, actor_id=request.user.id, **attach
+    )
     return MediaOut.of(added[0])
 
 

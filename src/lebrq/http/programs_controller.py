@@ -113,8 +113,10 @@ class AdminProgramController(Controller):
         operation_id="createProgram",
         opt=declare(errors=(404, 409)),
     )
-    async def create_program(self, services: NamedDependency[Services], data: JSONBody[ProgramCreate]) -> ProgramOut:
-        return ProgramOut.of(await services.programs.create(data.fields()))
+    async def create_program(
+        self, request: Caller, services: NamedDependency[Services], data: JSONBody[ProgramCreate]
+    ) -> ProgramOut:
+        return ProgramOut.of(await services.programs.create(data.fields(), actor_id=request.user.id))
 
     @patch(
         "/{program_id:int}",
@@ -124,11 +126,12 @@ class AdminProgramController(Controller):
     )
     async def update_program(
         self,
+        request: Caller,
         services: NamedDependency[Services],
         program_id: ResourceId,
         data: JSONBody[ProgramPatch],
     ) -> ProgramOut:
-        return ProgramOut.of(await services.programs.update(program_id, data.fields()))
+        return ProgramOut.of(await services.programs.update(program_id, data.fields(), actor_id=request.user.id))
 
     @post(
         "/{program_id:int}/poster",
@@ -148,10 +151,14 @@ class AdminProgramController(Controller):
         rules = services.media.rules(MediaKind.POSTER)
         media = (
             await services.media.upload(
-                rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id
+                rules,
+                incoming_files(request, rules),
+                owner_id=request.user.id,
+                program_id=program_id,
+                actor_id=request.user.id,
             )
         )[0]
-        await services.programs.set_poster(program_id, file_url(media.id))
+        await services.programs.set_poster(program_id, file_url(media.id), actor_id=request.user.id)
         return MediaOut.of(media)
 
     @post(
@@ -171,9 +178,15 @@ class AdminProgramController(Controller):
         await services.programs.require(program_id)
         rules = services.media.rules(MediaKind.IMAGE, field="files", min_files=1, max_files=MAX_IMAGES_PER_REQUEST)
         added = await services.media.upload(
-            rules, incoming_files(request, rules), owner_id=request.user.id, program_id=program_id
+            rules,
+            incoming_files(request, rules),
+            owner_id=request.user.id,
+            program_id=program_id,
+            actor_id=request.user.id,
         )
-        await services.programs.add_images(program_id, [file_url(media.id) for media in added])
+        await services.programs.add_images(
+            program_id, [file_url(media.id) for media in added], actor_id=request.user.id
+        )
         return [MediaOut.of(media) for media in added]
 
 

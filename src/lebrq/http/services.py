@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from litestar.datastructures import State
 
+from lebrq.domain.audit_service import AuditLogService
 from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_service import BookingService
 from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.media_service import MediaService
 from lebrq.domain.program_service import ProgramService
 from lebrq.domain.tax_document_files import TaxDocumentFiles
+from lebrq.domain.user_admin import UserAdministration
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.health import DatabaseHealth
 
@@ -26,6 +28,8 @@ class Services:
     blob_storage: BlobStorage
     programs: ProgramService
     tax_documents: TaxDocumentFiles
+    audit_log: AuditLogService
+    user_admin: UserAdministration
 
 
 def services_of(state: State) -> Services:

@@ -40,6 +40,10 @@ class BookingRepository(Protocol):
         running at `now`) that overlap `window`, earliest first."""
         ...
 
+    async def count_pending(self, user_id: int, now: datetime) -> int:
+        """The user's pending bookings whose hold still runs at `now`."""
+        ...
+
     async def save_state(self, booking: Booking) -> None:
         """Write the mutable fields of an existing booking: status, payment reference,
         confirmation and cancellation details, invoice number, refund, updated_at."""

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from lebrq.domain.media import Media, MediaKind, NewMedia
 from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.quotas import MediaUsage
 
 
 class MediaRepository(Protocol):
@@ -19,6 +20,10 @@ class MediaRepository(Protocol):
         ...
 
     async def list_for_booking(self, booking_id: int, kind: MediaKind, page: PageRequest) -> Page[Media]: ...
+
+    async def usage_of_booking(self, booking_id: int, kind: MediaKind) -> MediaUsage:
+        """How many records of that kind the booking has, and their total size."""
+        ...
 
     async def delete_attached(self, *, booking_id: int | None, program_id: int | None) -> list[Media]:
         """Delete and return the records attached to that booking or program."""

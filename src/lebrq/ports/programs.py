@@ -44,6 +44,10 @@ class EnrolmentRepository(Protocol):
 
     async def active_for(self, program_id: int, user_id: int) -> Enrolment | None: ...
 
+    async def count_open(self, user_id: int, today: date) -> int:
+        """The user's active enrolments in programs ending `today` or later."""
+        ...
+
     async def save_state(self, enrolment: Enrolment) -> None:
         """Write status and updated_at."""
         ...

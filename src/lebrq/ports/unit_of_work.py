@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol
 
+from lebrq.ports.audit import AuditLogRepository
 from lebrq.ports.bookings import BookingRepository
 from lebrq.ports.catalog import ItemRepository, VenueRepository
 from lebrq.ports.media import MediaRepository
@@ -47,6 +48,9 @@ class UnitOfWork(Protocol):
 
     @property
     def refunds(self) -> RefundRepository: ...
+
+    @property
+    def audit_log(self) -> AuditLogRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

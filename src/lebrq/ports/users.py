@@ -39,6 +39,11 @@ class UserRepository(Protocol):
         """Account deletion: name, email and phone anonymised, password cleared, disabled."""
         ...
 
+    async def lock(self, user_id: int) -> None:
+        """Lock the user's row until the unit of work ends: per-user quotas are counted
+        one request at a time. Take it before any other row lock (venue, program)."""
+        ...
+
 
 class OtpRepository(Protocol):
     async def add(self, challenge: NewOtpChallenge) -> OtpChallenge: ...

@@ -3,32 +3,16 @@ caller's enrolments, clashes with venue bookings, poster and images."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import TestClient
 
-from tests.support.booking_factories import venue_payload
+from tests.support.booking_factories import PROGRAM_START, program_payload, venue_payload
 from tests.support.media import Multipart, file_body, sample_file
 
-START = date.today() + timedelta(days=14)
-
-
-def program_payload(venue_id: int, **overrides: object) -> dict[str, object]:
-    payload = {
-        "title": "Morning Yoga",
-        "description": "Hatha basics",
-        "venue_id": venue_id,
-        "weekdays": [0, 2, 4],
-        "start_time": "07:00",
-        "duration_minutes": 60,
-        "starts_on": START.isoformat(),
-        "ends_on": (START + timedelta(days=60)).isoformat(),
-        "capacity": 2,
-        "fee_paise": 2_000_00,
-    }
-    return {**payload, **overrides}
+START = PROGRAM_START
 
 
 @pytest.fixture

@@ -78,6 +78,11 @@ class MemoryBookingRepository:
             updated_at=booking.updated_at,
         )
 
+    async def count_pending(self, user_id: int, now: datetime) -> int:
+        return sum(
+            1 for b in self._bookings.values() if b.user_id == user_id and b.as_of(now).status is BookingStatus.PENDING
+        )
+
     async def expire_lapsed_holds(self, now: datetime) -> int:
         lapsed = [b for b in self._bookings.values() if b.hold_lapsed(now)]
         for booking in lapsed:

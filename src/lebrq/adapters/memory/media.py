@@ -7,6 +7,7 @@ import msgspec
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.domain.media import Media, MediaKind, NewMedia
 from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
+from lebrq.domain.quotas import MediaUsage
 
 
 class MemoryMediaRepository:
@@ -20,6 +21,10 @@ class MemoryMediaRepository:
 
     async def get(self, media_id: int) -> Media | None:
         return self._media.get(media_id)
+
+    async def usage_of_booking(self, booking_id: int, kind: MediaKind) -> MediaUsage:
+        sizes = [m.size for m in self._media.values() if m.booking_id == booking_id and m.kind is kind]
+        return MediaUsage(count=len(sizes), bytes=sum(sizes))
 
     async def list_gallery(self, page: PageRequest) -> Page[Media]:
         return self._page(

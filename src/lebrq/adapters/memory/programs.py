@@ -52,6 +52,16 @@ class MemoryProgramRepository:
 class MemoryEnrolmentRepository:
     def __init__(self, store: MemoryStore) -> None:
         self._enrolments = store.table("enrolments")
+        self._programs = store.table("programs")
+
+    async def count_open(self, user_id: int, today: date) -> int:
+        return sum(
+            1
+            for e in self._enrolments.values()
+            if e.user_id == user_id
+            and e.status is EnrolmentStatus.ENROLLED
+            and self._programs[e.program_id].ends_on >= today
+        )
 
     async def add(self, enrolment: NewEnrolment) -> Enrolment:
         stored = Enrolment(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+from lebrq.adapters.memory.audit import MemoryAuditLogRepository
 from lebrq.adapters.memory.bookings import MemoryBookingRepository
 from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
 from lebrq.adapters.memory.media import MemoryMediaRepository
@@ -35,6 +36,7 @@ class MemoryUnitOfWork:
         self.document_counters = MemoryDocumentCounterRepository(store)
         self.tax_documents = MemoryTaxDocumentRepository(store)
         self.refunds = MemoryRefundRepository(store)
+        self.audit_log = MemoryAuditLogRepository(store)
 
     async def __aenter__(self) -> MemoryUnitOfWork:
         if not self._read_only:

@@ -33,6 +33,9 @@ class MemoryUserRepository:
     async def get_by_phone(self, phone: str) -> User | None:
         return next((u for u in self._users.values() if u.phone == phone), None)
 
+    async def lock(self, user_id: int) -> None:
+        """Nothing to do: a memory unit of work already runs alone (the store's write lock)."""
+
     async def set_role(self, user_id: int, role: Role) -> None:
         self._update(user_id, role=role)
 

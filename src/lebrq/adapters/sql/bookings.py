@@ -286,6 +286,10 @@ class SqlBookingRepository:
         )
         return [TimeSlot(row.start_at, row.end_at) for row in await self._connection.execute(query)]
 
+    async def count_pending(self, user_id: int, now: datetime) -> int:
+        query = sa.select(sa.func.count()).where(bookings.c.user_id == user_id, _status_is(BookingStatus.PENDING, now))
+        return int((await self._connection.execute(query)).scalar_one())
+
     async def save_state(self, booking: Booking) -> None:
         refund = booking.refund
         await self._connection.execute(

@@ -13,6 +13,7 @@ from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.media import media
 from lebrq.domain.media import Media, MediaKind, NewMedia
 from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.quotas import MediaUsage
 
 _COLUMNS = (
     media.c.id,
@@ -73,6 +74,13 @@ class SqlMediaRepository:
 
     async def list_for_booking(self, booking_id: int, kind: MediaKind, page: PageRequest) -> Page[Media]:
         return await self._page(page, media.c.booking_id == booking_id, media.c.kind == kind.value)
+
+    async def usage_of_booking(self, booking_id: int, kind: MediaKind) -> MediaUsage:
+        query = sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(media.c.size), 0)).where(
+            media.c.booking_id == booking_id, media.c.kind == kind.value
+        )
+        count, total = (await self._connection.execute(query)).one()
+        return MediaUsage(count=int(count), bytes=int(total))
 
     async def delete_attached(self, *, booking_id: int | None, program_id: int | None) -> list[Media]:
         conditions = []

@@ -179,6 +179,18 @@ class SqlEnrolmentRepository:
     async def get(self, enrolment_id: int) -> Enrolment | None:
         return await self._one(program_enrolments.c.id == enrolment_id)
 
+    async def count_open(self, user_id: int, today: date) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(program_enrolments.join(programs, programs.c.id == program_enrolments.c.program_id))
+            .where(
+                program_enrolments.c.user_id == user_id,
+                program_enrolments.c.status == _ACTIVE,
+                programs.c.ends_on >= today,
+            )
+        )
+        return int((await self._connection.execute(query)).scalar_one())
+
     async def active_for(self, program_id: int, user_id: int) -> Enrolment | None:
         return await self._one(
             program_enrolments.c.program_id == program_id,

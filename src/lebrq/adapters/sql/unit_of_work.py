@@ -7,6 +7,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from lebrq.adapters.sql.audit import SqlAuditLogRepository
 from lebrq.adapters.sql.bookings import SqlBookingRepository
 from lebrq.adapters.sql.catalog import SqlItemRepository, SqlVenueRepository
 from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.document_counters = SqlDocumentCounterRepository(connection)
         self.tax_documents = SqlTaxDocumentRepository(connection)
         self.refunds = SqlRefundRepository(connection)
+        self.audit_log = SqlAuditLogRepository(connection)
         return self
 
     async def __aexit__(

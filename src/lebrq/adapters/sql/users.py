@@ -117,6 +117,9 @@ class SqlUserRepository:
     async def get_by_phone(self, phone: str) -> User | None:
         return await self._one(users.c.phone == phone)
 
+    async def lock(self, user_id: int) -> None:
+        await self._connection.execute(sa.select(users.c.id).where(users.c.id == user_id).with_for_update())
+
     async def set_role(self, user_id: int, role: Role) -> None:
         await self._update(user_id, role=role.value)
 

@@ -1,6 +1,7 @@
 """All tables, so that `metadata` is complete wherever it is imported (Alembic, tests)."""
 
 from lebrq.adapters.sql.tables import (
+    audit,
     bookings,
     catalog,
     media,

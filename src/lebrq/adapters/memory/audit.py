@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import msgspec
+
+from lebrq.adapters.memory.store import MemoryStore
+from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
+from lebrq.domain.pagination import Page, PageRequest
+
+
+class MemoryAuditLogRepository:
+    def __init__(self, store: MemoryStore) -> None:
+        self._entries = store.table("audit_log")
+
+    async def add(self, entry: NewAuditEntry) -> AuditEntry:
+        stored = AuditEntry(id=self._entries.next_id(), **msgspec.structs.asdict(entry))
+        self._entries[stored.id] = stored
+        return stored
+
+    async def list(self, filters: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
+        matching = sorted(
+            (entry for entry in self._entries.values() if filters.matches(entry)),
+            key=lambda entry: (entry.at, entry.id),
+            reverse=True,
+        )
+        return Page(items=matching[page.offset : page.offset + page.page_size], total=len(matching), request=page)

@@ -1,0 +1,64 @@
+"""The audit log in SQL: one INSERT per entry, in the caller's transaction."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.tables.audit import audit_log
+from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
+from lebrq.domain.pagination import Page, PageRequest
+
+_COLUMNS = (
+    audit_log.c.id,
+    audit_log.c.at,
+    audit_log.c.actor_id,
+    audit_log.c.action,
+    audit_log.c.target_type,
+    audit_log.c.target_id,
+    audit_log.c.details,
+)
+
+
+class SqlAuditLogRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, entry: NewAuditEntry) -> AuditEntry:
+        values = {
+            "at": entry.at,
+            "actor_id": entry.actor_id,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "details": entry.details,
+        }
+        result = await self._connection.execute(sa.insert(audit_log).values(**values))
+        return AuditEntry(id=result.inserted_primary_key[0], **values)
+
+    async def list(self, filters: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
+        conditions = []
+        if filters.actor_id is not None:
+            conditions.append(audit_log.c.actor_id == filters.actor_id)
+        if filters.action is not None:
+            conditions.append(audit_log.c.action == filters.action)
+        if filters.target_type is not None:
+            conditions.append(audit_log.c.target_type == filters.target_type)
+        if filters.target_id is not None:
+            conditions.append(audit_log.c.target_id == filters.target_id)
+        if filters.at_from is not None:
+            conditions.append(audit_log.c.at >= filters.at_from)
+        if filters.at_to is not None:
+            conditions.append(audit_log.c.at < filters.at_to)
+        rows, total = await fetch_page(
+            self._connection,
+            _COLUMNS,
+            audit_log,
+            conditions,
+            (audit_log.c.at.desc(), audit_log.c.id.desc()),
+            page,
+        )
+        # Each row ends with the page's total (fetch_page), after the entry's columns.
+        entries = [AuditEntry(*row[: len(_COLUMNS)]) for row in rows]
+        return Page(items=entries, total=total, request=page)
