@@ -12,7 +12,10 @@ from lebrq.settings import SettingsError
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "run the service under Granian with the settings in granian.toml"),
     "db": ("db", "database migrations: upgrade, current"),
-    "create-admin": ("create_admin", "create an administrator, or promote an existing account"),
+    "create-admin": (
+        "create_admin",
+        "create an administrator, or promote an existing account (password from a prompt, stdin or ADMIN_PASSWORD)",
+    ),
     "verify": ("verify", "check a running deployment end to end (health, TLS, limits, gzip, uploads)"),
     "sweep-media": ("sweep_media", "delete stored files no media record refers to (crash leftovers)"),
     "openapi": ("openapi", "print the OpenAPI document (./dev lebrq openapi > docs/openapi.json)"),
