@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get
@@ -11,6 +10,7 @@ from litestar.params import QueryParameter
 
 from lebrq.domain.audit import MAX_ACTION_LENGTH, MAX_TARGET_TYPE_LENGTH, AuditEntry, AuditFilter
 from lebrq.domain.pagination import PageRequest
+from lebrq.http.contract import DATE_TIME, IdFilter, parse_time
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import admin_only
 from lebrq.http.services import Services
@@ -25,6 +25,7 @@ class AdminAuditLogController(Controller):
         "/",
         dependencies={"page_request": Provide(provide_page_request, sync_to_thread=False)},
         summary="Audit log of admin changes, newest first",
+        operation_id="listAuditLog",
         description=(
             "Every change made by an administrator (catalog and programs created or updated, posters and "
             "images, bookings confirmed, cancellations by an admin, uploads, users' role or disabled flag) "
@@ -37,7 +38,7 @@ class AdminAuditLogController(Controller):
         self,
         services: NamedDependency[Services],
         page_request: NamedDependency[PageRequest],
-        actor_id: Annotated[int | None, QueryParameter(ge=1, description="the admin who made the change")] = None,
+        actor_id: IdFilter = None,
         action: Annotated[
             str | None, QueryParameter(min_length=1, max_length=MAX_ACTION_LENGTH, description="e.g. venue.update")
         ] = None,
@@ -49,12 +50,16 @@ class AdminAuditLogController(Controller):
                 description="venue, item, program, booking, enrolment, media or user",
             ),
         ] = None,
-        target_id: Annotated[int | None, QueryParameter(ge=1, description="the changed record's id")] = None,
+        target_id: IdFilter = None,
         at_from: Annotated[
-            datetime | None, QueryParameter(name="from", description="at or after (ISO 8601 with offset)")
+            str | None,
+            QueryParameter(name="from", description="at or after (ISO 8601 with offset)", schema_extra=DATE_TIME),
         ] = None,
         at_to: Annotated[
-            datetime | None, QueryParameter(name="to", description="before (ISO 8601 with offset)")
+            str | None,
+            QueryParameter(
+                name="to", description="before, after `from` (ISO 8601 with offset)", schema_extra=DATE_TIME
+            ),
         ] = None,
     ) -> Paginated[AuditEntry]:
         filters = AuditFilter(
@@ -62,8 +67,8 @@ class AdminAuditLogController(Controller):
             action=action,
             target_type=target_type,
             target_id=target_id,
-            at_from=at_from,
-            at_to=at_to,
+            at_from=parse_time(at_from, "from"),
+            at_to=parse_time(at_to, "to"),
         )
         return paginated(await services.audit_log.list(filters, page_request), _as_is)
 

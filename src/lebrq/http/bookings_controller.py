@@ -33,7 +33,9 @@ class BookingController(Controller):
             "Creates a pending booking that holds the slot for BOOKING_HOLD_MINUTES. "
             "With an `Idempotency-Key` header, repeating the same request returns the first "
             "booking (201, header `Idempotent-Replayed: true`); the same key with a different "
-            "body is 409. 404 for an unknown venue; 409 when the slot overlaps another booking."
+            "body is 409. 404 for an unknown venue; 409 when the slot overlaps another booking, "
+            "or when the caller already holds QUOTA_PENDING_BOOKINGS_PER_USER pending bookings "
+            '(default 3; `extra`: `{"quota": "pending_bookings_per_user", "limit": 3}`).'
         ),
         operation_id="createBooking",
         opt=declare(errors=(404, 409)),

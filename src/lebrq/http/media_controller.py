@@ -91,7 +91,16 @@ class AudioNotesController(Controller):
     path = "/api/bookings/{booking_id:int}/audio-notes"
     tags = ["media", "bookings"]
 
-    @post("/", status_code=201, request_max_body_size=None, operation_id="addAudioNote", opt=_UPLOAD)
+    @post(
+        "/",
+        status_code=201,
+        request_max_body_size=None,
+        operation_id="addAudioNote",
+        description="409 beyond the booking's audio-note quotas: QUOTA_AUDIO_NOTES_PER_BOOKING notes (default 10; "
+        '`extra.quota` `"audio_notes_per_booking"`) or QUOTA_AUDIO_NOTE_MB_PER_BOOKING MiB in all (default 100; '
+        '`"audio_note_bytes_per_booking"`, also while the file arrives); `extra.limit` gives the limit.',
+        opt=declare(upload=Upload("file"), errors=(409,)),
+    )
     async def add(
         self,
         booking_id: ResourceId,

@@ -49,7 +49,9 @@ class ProgramController(Controller):
     @post(
         "/{program_id:int}/enroll",
         status_code=201,
-        description="409 when the program is full, has ended, or the caller is already enrolled.",
+        description="409 when the program is full, has ended, or the caller is already enrolled, "
+        "or when the caller already has QUOTA_OPEN_ENROLMENTS_PER_USER open enrolments (default 5; active, "
+        'in programs not ended; `extra`: `{"quota": "open_enrolments_per_user", "limit": 5}`).',
         operation_id="enrollInProgram",
         opt=declare(errors=(409,)),
     )

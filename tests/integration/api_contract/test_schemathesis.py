@@ -37,6 +37,7 @@ CROSS_FIELD_RULES = {
     "getVenueAvailability": "`to` after `from`, window at most 92 days",
     "listAllBookings": "`to` after `from`",
     "exportBookingsCsv": "`to` after `from`",
+    "listAuditLog": "`to` after `from`",
     "createProgram": "ends_on not before starts_on, start_time a real time, span at most 2 years",
     "updateProgram": "the same rules against the stored program",
     "registerUser": "email and phone are trimmed and lower-cased before their rules (no exact JSON Schema pattern)",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.rows import inserted_id
 from lebrq.adapters.sql.tables.audit import audit_log
 from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
 from lebrq.domain.pagination import Page, PageRequest
@@ -26,16 +28,9 @@ class SqlAuditLogRepository:
         self._connection = connection
 
     async def add(self, entry: NewAuditEntry) -> AuditEntry:
-        values = {
-            "at": entry.at,
-            "actor_id": entry.actor_id,
-            "action": entry.action,
-            "target_type": entry.target_type,
-            "target_id": entry.target_id,
-            "details": entry.details,
-        }
+        values = msgspec.structs.asdict(entry)
         result = await self._connection.execute(sa.insert(audit_log).values(**values))
-        return AuditEntry(id=result.inserted_primary_key[0], **values)
+        return AuditEntry(id=inserted_id(result), **values)
 
     async def list(self, filters: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
         conditions = []

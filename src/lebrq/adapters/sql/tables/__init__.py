@@ -13,4 +13,4 @@ from lebrq.adapters.sql.tables import (
 from lebrq.adapters.sql.tables.base import metadata
 
 # The table modules are listed so that importing this package defines every table.
-__all__ = ["bookings", "catalog", "media", "metadata", "programs", "sessions", "tax_documents", "users"]
+__all__ = ["audit", "bookings", "catalog", "media", "metadata", "programs", "sessions", "tax_documents", "users"]
