@@ -4,7 +4,7 @@ import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PageRequest, SortKey, page_of_sorted
 
 
 class MemoryAuditLogRepository:
@@ -17,9 +17,10 @@ class MemoryAuditLogRepository:
         return stored
 
     async def list(self, filters: AuditFilter, page: PageRequest) -> Page[AuditEntry]:
-        matching = sorted(
-            (entry for entry in self._entries.values() if filters.matches(entry)),
-            key=lambda entry: (entry.at, entry.id),
-            reverse=True,
+        return page_of_sorted(
+            (entry for entry in self._entries.values() if filters.matches(entry)), page, _newest_first
         )
-        return Page(items=matching[page.offset : page.offset + page.page_size], total=len(matching), request=page)
+
+
+def _newest_first(entry: AuditEntry) -> SortKey:
+    return (entry.at, entry.id)

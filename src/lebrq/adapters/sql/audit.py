@@ -46,14 +46,9 @@ class SqlAuditLogRepository:
             conditions.append(audit_log.c.at >= filters.at_from)
         if filters.at_to is not None:
             conditions.append(audit_log.c.at < filters.at_to)
-        rows, total = await fetch_page(
-            self._connection,
-            _COLUMNS,
-            audit_log,
-            conditions,
-            (audit_log.c.at.desc(), audit_log.c.id.desc()),
-            page,
+        found = await fetch_page(
+            self._connection, _COLUMNS, audit_log, conditions, (audit_log.c.at, audit_log.c.id), page
         )
-        # Each row ends with the page's total (fetch_page), after the entry's columns.
-        entries = [AuditEntry(*row[: len(_COLUMNS)]) for row in rows]
-        return Page(items=entries, total=total, request=page)
+        # Each row ends with fetch_page's own columns, after the entry's.
+        entries = [AuditEntry(*row[: len(_COLUMNS)]) for row in found.rows]
+        return Page(items=entries, total=found.total, request=page, next=found.next)
