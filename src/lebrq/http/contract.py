@@ -460,7 +460,8 @@ def _describe_download(responses: dict[str, Any], facts: RouteFacts) -> None:
 
 
 def _multipart_body(upload: Upload) -> RequestBody:
-    binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+    # An empty file is a 400, so the document asks for at least one byte.
+    binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, min_length=1)
     if upload.max_files == 1:
         part = binary
     else:

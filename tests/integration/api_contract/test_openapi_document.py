@@ -110,7 +110,7 @@ def test_bounds_and_formats_are_stated(document: dict[str, Any]) -> None:
 def test_uploads_and_downloads_are_described(document: dict[str, Any]) -> None:
     paths = document["paths"]
     poster = paths["/api/uploads/poster"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
-    assert poster["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert poster["properties"]["file"] == {"type": "string", "format": "binary", "minLength": 1}
     images = paths["/api/admin/programs/{program_id}/images"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert images["schema"]["properties"]["files"]["maxItems"] == 10
     invoice = paths["/api/bookings/{booking_id}/invoice"]["get"]["responses"]
