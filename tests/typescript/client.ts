@@ -81,6 +81,11 @@ export async function example(client: LebrqClient): Promise<string> {
   await client.createBooking({ venue_id: 1, start: "x", end: "y", colour: "red" });
   // @ts-expect-error: venue_id is required
   await client.createBooking({ start: "x", end: "y" });
+  const status: Booking["status"] = booking.status === "confirmed" ? "confirmed" : "pending";
+  void status;
+  // @ts-expect-error: a booking's status is one of the documented values
+  const unknownStatus: Booking["status"] = "paid";
+  void unknownStatus;
   // @ts-expect-error: every operation has a short operationId, and this is not one
   type Missing = operations["ApiBookingsCreate"];
 

@@ -16,6 +16,7 @@ from lebrq.domain.bookings import (
     Booking,
     BookingItem,
     BookingRequest,
+    BookingStatus,
     ItemRequest,
 )
 from lebrq.http.contract import BodyId
@@ -64,7 +65,7 @@ class BookingOut(msgspec.Struct, frozen=True, gc=False):
     venue_id: BodyId
     start: datetime
     end: datetime
-    status: str
+    status: BookingStatus
     notes: str | None
     items: list[BookingLineOut]
     subtotal_paise: int
@@ -85,7 +86,7 @@ class BookingOut(msgspec.Struct, frozen=True, gc=False):
             venue_id=booking.venue_id,
             start=booking.start,
             end=booking.end,
-            status=booking.status.value,
+            status=booking.status,
             notes=booking.notes,
             items=[
                 BookingLineOut(

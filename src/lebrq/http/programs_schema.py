@@ -12,6 +12,7 @@ from lebrq.domain.programs import (
     MAX_CAPACITY,
     MAX_DURATION_MINUTES,
     Enrolment,
+    EnrolmentStatus,
     Program,
     ProgramFields,
     format_start_time,
@@ -72,7 +73,7 @@ class ProgramBookingOut(msgspec.Struct, frozen=True, gc=False):
     id: int
     program_id: int
     user_id: int
-    status: str
+    status: EnrolmentStatus
     fee_paise: int
     currency: str
     created_at: datetime
@@ -83,7 +84,7 @@ class ProgramBookingOut(msgspec.Struct, frozen=True, gc=False):
             id=enrolment.id,
             program_id=enrolment.program_id,
             user_id=enrolment.user_id,
-            status=enrolment.status.value,
+            status=enrolment.status,
             fee_paise=enrolment.fee_paise,
             currency=enrolment.currency,
             created_at=enrolment.created_at,
