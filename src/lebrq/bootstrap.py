@@ -317,4 +317,5 @@ def create_app(
         metrics_access=MetricsAccess(token=settings.metrics_token, public=not settings.is_production),
         extra_route_handlers=extra_route_handlers,
         cors_allow_origins=settings.cors_origins,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )

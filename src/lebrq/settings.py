@@ -94,6 +94,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     quota_audio_notes_per_booking: NonNegativeInt = 10
     quota_audio_note_mb_per_booking: NonNegativeInt = 100
     quota_open_enrolments_per_user: NonNegativeInt = 5
+    # Several machines (docs/deployment.md). `lebrq_tls`: "auto" serves TLS itself (the
+    # configured certificate, else a development one), "off" plain HTTP behind a proxy.
+    lebrq_tls: str = "auto"
+    # Comma-separated addresses or networks (CIDR) of proxies whose X-Forwarded-*/Forwarded
+    # headers are believed; "*" trusts every peer (only when nothing else can connect).
+    forwarded_allow_ips: str = ""
+    # `lebrq serve` migrates under a database lock; false: refuse to start while behind.
+    migrate_on_start: bool = True
+    # Where media and rendered PDFs live: "filesystem" (MEDIA_DIR) or "s3" (S3_*, AWS_*).
+    media_storage: str = "filesystem"
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = ""
 
     def __post_init__(self) -> None:
         if self.memory_critical_percent < self.memory_threshold_percent:
@@ -104,6 +120,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(f"METRICS_TOKEN must have at least {MIN_METRICS_TOKEN_LENGTH} characters")
         _check_invoicing(self)
         _check_origins(self.cors_origins)
+        _check_deployment(self)
 
     @property
     def max_body_size_bytes(self) -> int:
@@ -181,3 +198,23 @@ def _check_invoicing(settings: Settings) -> None:
             raise SettingsError(f"{name.upper()}: {exc}") from None
     if settings.invoice_prefix == settings.credit_note_prefix:
         raise SettingsError("CREDIT_NOTE_PREFIX must differ from INVOICE_PREFIX (separate number series)")
+
+
+def _check_deployment(settings: Settings) -> None:
+    if settings.lebrq_tls not in ("auto", "off"):
+        raise SettingsError("LEBRQ_TLS must be 'auto' or 'off'")
+    if settings.media_storage not in ("filesystem", "s3"):
+        raise SettingsError("MEDIA_STORAGE must be 'filesystem' or 's3'")
+    if settings.media_storage == "s3" and not settings.s3_bucket:
+        raise SettingsError("S3_BUCKET is required when MEDIA_STORAGE=s3")
+    if settings.s3_endpoint_url and not re.match(r"^https?://[^/]+/?$", settings.s3_endpoint_url):
+        raise SettingsError("S3_ENDPOINT_URL must be http(s)://host[:port] (the bucket goes in S3_BUCKET)")
+    if settings.s3_prefix.startswith("/") or "//" in settings.s3_prefix:
+        raise SettingsError("S3_PREFIX must be a relative path such as 'lebrq/media'")
+    # Imported here for the same reason as in _check_invoicing.
+    from lebrq.http.forwarded import TrustedProxies
+
+    try:
+        TrustedProxies.parse(settings.forwarded_allow_ips)
+    except ValueError as exc:
+        raise SettingsError(f"FORWARDED_ALLOW_IPS: {exc}") from None

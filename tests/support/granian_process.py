@@ -62,10 +62,11 @@ class RunningService:
     """A started service. Stable API for other tests: keep these names."""
 
     base_url: str
-    """https://127.0.0.1:<port>, no trailing slash."""
+    """https://127.0.0.1:<port> (http:// with LEBRQ_TLS=off), no trailing slash."""
     port: int
-    ca_certificate: Path
-    """The certificate clients trust to verify the server (the development one by default)."""
+    ca_certificate: Path | None
+    """The certificate clients trust to verify the server (the development one by default);
+    None when the service serves plain HTTP (LEBRQ_TLS=off)."""
     pid: int
     """The supervisor: `lebrq serve` exec'd into Granian's main process."""
     work_dir: Path
@@ -75,14 +76,18 @@ class RunningService:
     process: subprocess.Popen[bytes]
 
     def ssl_context(self) -> ssl.SSLContext:
+        assert self.ca_certificate is not None, "this service serves plain HTTP"
         return ssl.create_default_context(cafile=str(self.ca_certificate))
+
+    def _verify(self) -> ssl.SSLContext | bool:
+        return self.ssl_context() if self.ca_certificate is not None else True
 
     def client(self, *, http2: bool = False, **kwargs: object) -> httpx.Client:
         """An httpx client on base_url that verifies the server certificate."""
-        return httpx.Client(base_url=self.base_url, verify=self.ssl_context(), http2=http2, **kwargs)
+        return httpx.Client(base_url=self.base_url, verify=self._verify(), http2=http2, **kwargs)
 
     def async_client(self, *, http2: bool = False, **kwargs: object) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base_url, verify=self.ssl_context(), http2=http2, **kwargs)
+        return httpx.AsyncClient(base_url=self.base_url, verify=self._verify(), http2=http2, **kwargs)
 
     def processes(self) -> list[psutil.Process]:
         """The supervisor and every descendant (Granian workers) still alive."""
@@ -168,6 +173,7 @@ def running_service(
     environment.update({"VAR_DIR": str(work_dir / "var"), "PYTHONUNBUFFERED": "1"})
     environment.update(env or {})
     var_dir = work_dir / environment["VAR_DIR"]  # an absolute VAR_DIR replaces work_dir
+    tls = environment.get("LEBRQ_TLS", "auto") != "off"
     certificate = settings.get("ssl-certificate") or var_dir / "tls" / "dev-cert.pem"
 
     log_file = work_dir / "service.log"
@@ -182,9 +188,9 @@ def running_service(
             start_new_session=True,
         )
     service = RunningService(
-        base_url=f"https://127.0.0.1:{settings['port']}",
+        base_url=f"{'https' if tls else 'http'}://127.0.0.1:{settings['port']}",
         port=int(settings["port"]),
-        ca_certificate=work_dir / certificate,
+        ca_certificate=work_dir / certificate if tls else None,
         pid=process.pid,
         work_dir=work_dir,
         var_dir=var_dir,
@@ -206,7 +212,7 @@ def _wait_until_healthy(service: RunningService, timeout: float) -> None:
             raise ServiceFailedToStart(
                 f"lebrq serve exited with {service.process.returncode} before answering:\n{service.log()}"
             )
-        if service.ca_certificate.exists():
+        if service.ca_certificate is None or service.ca_certificate.exists():
             try:
                 with service.client(timeout=5) as client:
                     if client.get(HEALTH_PATH).status_code == 200:

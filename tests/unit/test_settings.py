@@ -29,6 +29,12 @@ def test_variables_are_read_by_their_upper_case_names() -> None:
         ({"MAX_BODY_SIZE_MB": "-1"}, "MAX_BODY_SIZE_MB"),
         ({"MEMORY_THRESHOLD_PERCENT": "95", "MEMORY_CRITICAL_PERCENT": "90"}, "MEMORY_CRITICAL_PERCENT"),
         ({"DATABASE_URL": "postgresql://x/y"}, "DATABASE_URL"),
+        ({"LEBRQ_TLS": "no"}, "LEBRQ_TLS"),
+        ({"FORWARDED_ALLOW_IPS": "10.0.0.1, proxy.local"}, "FORWARDED_ALLOW_IPS"),
+        ({"MIGRATE_ON_START": "perhaps"}, "MIGRATE_ON_START"),
+        ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE"),
+        ({"MEDIA_STORAGE": "s3"}, "S3_BUCKET"),
+        ({"MEDIA_STORAGE": "s3", "S3_BUCKET": "b", "S3_ENDPOINT_URL": "minio:9000"}, "S3_ENDPOINT_URL"),
     ],
 )
 def test_a_bad_value_fails_naming_the_variable(environ: dict[str, str], named: str) -> None:

@@ -88,10 +88,23 @@ def run(args: argparse.Namespace) -> int:
 
 def configure_granian(config_path: Path, settings: Settings) -> GranianConfig:
     """granian.toml validated by Granian; with no certificate configured, a development
-    certificate under `<var_dir>/tls/` takes its place."""
+    certificate under `<var_dir>/tls/` takes its place. LEBRQ_TLS=off: plain HTTP, and a
+    certificate set anyway is refused (one of the two settings is a mistake)."""
     values = read_config_file(config_path)
     config = resolve_granian_config(values)
     certificate, key = config.value("ssl-certificate"), config.value("ssl-keyfile")
+    if settings.lebrq_tls == "off":
+        if certificate or key:
+            origin = config.effective["ssl-certificate" if certificate else "ssl-keyfile"].origin
+            raise GranianConfigError(
+                f"LEBRQ_TLS=off serves plain HTTP, but {origin} sets a certificate: remove it, "
+                "or set LEBRQ_TLS=auto to serve TLS"
+            )
+        logger.info(
+            "LEBRQ_TLS=off: serving plain HTTP; a TLS-terminating proxy in front is expected%s",
+            f" (trusted: {settings.forwarded_allow_ips})" if settings.forwarded_allow_ips else "",
+        )
+        return config
     if certificate and key:
         return config
     if certificate or key:

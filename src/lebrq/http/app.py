@@ -28,6 +28,7 @@ from lebrq.http.contract import (
 )
 from lebrq.http.cors import cors_config
 from lebrq.http.errors import exception_handlers
+from lebrq.http.forwarded import ForwardedHeaders, TrustedProxies
 from lebrq.http.health_controller import HealthController
 from lebrq.http.json_depth import DepthCheckedRequest
 from lebrq.http.media_controller import MEDIA_CONTROLLERS
@@ -59,6 +60,7 @@ def build_http_app(
     extra_route_handlers: Sequence[Any] = (),
     cors_allow_origins: Sequence[str] = (),
     debug: bool = False,
+    forwarded_allow_ips: str = "",
 ) -> Litestar:
     jwt_auth = build_jwt_auth(jwt_secret, jwt_ttl)
     app = Litestar(
@@ -86,4 +88,9 @@ def build_http_app(
     )
     # Security, error answers, uploads and downloads in the OpenAPI document (http/contract.py).
     apply_contract(app)
+    trusted_proxies = TrustedProxies.parse(forwarded_allow_ips)
+    if trusted_proxies:
+        # Outermost, in front of Litestar's own handler (404s, CORS and every middleware
+        # included), so every part of the app sees the client's address.
+        app.asgi_handler = ForwardedHeaders(app.asgi_handler, trusted_proxies)
     return app
