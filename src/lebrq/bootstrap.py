@@ -14,7 +14,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from litestar import Litestar
@@ -59,6 +59,9 @@ from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.security import OtpSender, PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from lebrq.settings import Settings, settings_from_env
+
+if TYPE_CHECKING:
+    from lebrq.adapters.storage.s3 import S3BlobStorage
 
 logger = logging.getLogger("lebrq")
 
@@ -112,7 +115,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         settings.pdf_render_workers,
         idle_seconds=settings.pdf_render_idle_seconds,
     )
-    blob_storage = FilesystemBlobStorage(settings.media_dir)
+    blob_storage = build_blob_storage(settings)
     try:
         yield Adapters(
             uow=SqlUnitOfWorkFactory(engine),
@@ -168,6 +171,23 @@ def build_quotas(settings: Settings) -> Quotas:
         audio_note_bytes_per_booking=settings.quota_audio_note_mb_per_booking * MIB,
         open_enrolments_per_user=settings.quota_open_enrolments_per_user,
     )
+
+
+def build_blob_storage(settings: Settings) -> FilesystemBlobStorage | S3BlobStorage:
+    """MEDIA_STORAGE: files under MEDIA_DIR, or an S3-compatible bucket (whose client is
+    imported only then: a worker on filesystem storage never loads it)."""
+    if settings.media_storage == "s3":
+        from lebrq.adapters.storage.s3 import S3BlobStorage
+
+        return S3BlobStorage(
+            settings.s3_bucket,
+            prefix=settings.s3_prefix,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.aws_access_key_id,
+            secret_access_key=settings.aws_secret_access_key,
+        )
+    return FilesystemBlobStorage(settings.media_dir)
 
 
 def build_services(settings: Settings, adapters: Adapters) -> Services:

@@ -11,6 +11,7 @@ import asyncio
 from datetime import timedelta
 
 from lebrq.bootstrap import build_services, load_settings, production_adapters
+from lebrq.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,8 +33,14 @@ def run(args: argparse.Namespace) -> int:
             report = await services.media.sweep(older_than=cutoff)
             return (
                 f"removed {report.orphan_blobs} file(s) without a media record and "
-                f"{report.abandoned_writes} unfinished write(s) from {settings.media_dir}"
+                f"{report.abandoned_writes} unfinished write(s) from {media_location(settings)}"
             )
 
     print(asyncio.run(sweep()))
     return 0
+
+
+def media_location(settings: Settings) -> str:
+    if settings.media_storage == "s3":
+        return f"s3://{settings.s3_bucket}/{settings.s3_prefix}".rstrip("/")
+    return settings.media_dir

@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
+from lebrq.settings import Settings
+from tests.conftest import make_settings
+from tests.integration.media.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, TEST_LIMITS
 from tests.support.media import file_body, sample_file, sha256_hex
+from tests.support.s3 import TEST_CREDENTIALS, MotoS3
 
 SIZE = 1000
 WHOLE = (0, SIZE)
@@ -102,6 +107,30 @@ CASES = [
     Case("If-Unmodified-Since earlier", lambda e, lm: {"If-Unmodified-Since": shifted(lm, days=-1)}, 412, None),
     Case("If-Unmodified-Since later", lambda e, lm: {"If-Unmodified-Since": shifted(lm, days=1)}, 200),
 ]
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def media_settings(request: pytest.FixtureRequest, tmp_path: Path, sqlite_database_url: str) -> Settings:
+    """Every case runs on files under MEDIA_DIR and on S3 (moto): ranges and conditions
+    are answered the same whichever storage holds the bytes."""
+    storage: dict[str, object] = {}
+    if request.param == "s3":
+        moto_s3: MotoS3 = request.getfixturevalue("moto_s3")
+        storage = {
+            "media_storage": "s3",
+            "s3_bucket": moto_s3.new_bucket(),
+            "s3_endpoint_url": moto_s3.endpoint,
+            "aws_access_key_id": TEST_CREDENTIALS["access_key_id"],
+            "aws_secret_access_key": TEST_CREDENTIALS["secret_access_key"],
+        }
+    return make_settings(
+        tmp_path,
+        sqlite_database_url,
+        admin_email=ADMIN_EMAIL,
+        admin_password=ADMIN_PASSWORD,
+        **TEST_LIMITS,
+        **storage,
+    )
 
 
 @pytest.fixture

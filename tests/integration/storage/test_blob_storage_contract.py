@@ -1,4 +1,6 @@
-"""The BlobStorage contract, run on the filesystem adapter and on the in-memory one."""
+"""The BlobStorage contract, run on the filesystem adapter, the in-memory one and the S3
+one (against moto's standalone S3 server, with parts small enough that these payloads
+cross many part boundaries)."""
 
 from __future__ import annotations
 
@@ -15,23 +17,50 @@ import pytest
 
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.storage.memory import MemoryBlobStorage
+from lebrq.adapters.storage.s3 import S3BlobStorage
 from lebrq.domain.blobs import InvalidBlobKey
 from lebrq.domain.errors import PayloadTooLarge
 from lebrq.ports.blob_storage import BlobNotFound, BlobStorage
+from tests.support.s3 import TEST_CREDENTIALS, MotoS3
 
 pytestmark = pytest.mark.anyio
 
 PAYLOAD = os.urandom(300_000)
 
 
-@pytest.fixture(params=["filesystem", "filesystem-large-file-reads", "memory"])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStorage:
+# Where each S3 storage under test keeps its bucket, to look for unfinished uploads.
+S3_BUCKETS: dict[int, tuple[MotoS3, str]] = {}
+PART_SIZE = 64 * 1024
+
+
+@pytest.fixture(params=["filesystem", "filesystem-large-file-reads", "memory", "s3"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStorage]:
+    if request.param == "s3":
+        moto_s3: MotoS3 = request.getfixturevalue("moto_s3")
+        bucket = moto_s3.new_bucket()
+        s3 = S3BlobStorage(
+            bucket,
+            prefix="media",
+            endpoint_url=moto_s3.endpoint,
+            part_size=PART_SIZE,
+            read_chunk_size=7_000,
+            block_size=10_000,
+            **TEST_CREDENTIALS,
+        )
+        S3_BUCKETS[id(s3)] = (moto_s3, bucket)
+        yield s3
+        del S3_BUCKETS[id(s3)]
+        return
+    yield from _local_storage(request, tmp_path)
+
+
+def _local_storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStorage]:
     if request.param.startswith("filesystem"):
         # Small buffers so that even these test payloads cross many block boundaries;
         # the second variant reads every file as a large one (pages released behind
         # the first 20,000 bytes of each read).
         large = 0 if request.param == "filesystem-large-file-reads" else 1 << 40
-        return FilesystemBlobStorage(
+        yield FilesystemBlobStorage(
             tmp_path / "media",
             read_chunk_size=7_000,
             large_file_read_chunk_size=7_000,
@@ -39,11 +68,16 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStorage:
             large_file_min_bytes=large,
             cached_read_bytes=20_000,
         )
-    return MemoryBlobStorage(read_chunk_size=7_000)
+        return
+    yield MemoryBlobStorage(read_chunk_size=7_000)
 
 
 def files_on_disk(storage: BlobStorage) -> list[str]:
-    """Every file under the root, hidden temporaries included (empty for memory)."""
+    """Every file under the root, hidden temporaries included; for S3 every object in the
+    bucket and every multipart upload neither completed nor aborted (empty for memory)."""
+    if isinstance(storage, S3BlobStorage):
+        moto_s3, bucket = S3_BUCKETS[id(storage)]
+        return moto_s3.object_keys(bucket) + [f"unfinished upload {key}" for key in moto_s3.unfinished_uploads(bucket)]
     if not isinstance(storage, FilesystemBlobStorage):
         return []
     return sorted(str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file())
@@ -148,7 +182,7 @@ async def test_a_failed_overwrite_keeps_the_previous_blob(storage: BlobStorage) 
     with pytest.raises(PayloadTooLarge):
         await storage.write("blob", chunked(PAYLOAD), max_bytes=100)
     assert await read_all(storage, "blob") == b"old contents"
-    assert files_on_disk(storage) in ([], ["blob"])
+    assert files_on_disk(storage) in ([], ["blob"], ["media/blob"])
 
 
 async def test_cancelled_write_leaves_nothing(storage: BlobStorage) -> None:
