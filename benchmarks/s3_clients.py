@@ -31,7 +31,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.rss import RssSampler  # noqa: E402
+from tests.support.rss import RssSampler
 
 MIB = 1024 * 1024
 CHUNK = 64 * 1024
