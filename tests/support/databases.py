@@ -41,8 +41,9 @@ def _sync_url(async_url: str) -> str:
     return async_url.replace("mysql+asyncmy://", "mysql+pymysql://")
 
 
-def create_mariadb_database() -> Iterator[str]:
-    """Yields the URL of a new, migrated database; drops it afterwards."""
+def create_mariadb_database(*, migrated: bool = True) -> Iterator[str]:
+    """Yields the URL of a new database, migrated unless `migrated=False` (empty, as a
+    fresh deployment finds it); drops it afterwards."""
     name = f"lebrq_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
         admin = sa.create_engine(_sync_url(MARIADB_SERVER_URL), isolation_level="AUTOCOMMIT")
@@ -54,7 +55,8 @@ def create_mariadb_database() -> Iterator[str]:
         pytest.skip(f"MariaDB not reachable at {MARIADB_SERVER_URL}: {exc}")
     url = f"{MARIADB_SERVER_URL}/{name}"
     try:
-        upgrade_to_head(url)
+        if migrated:
+            upgrade_to_head(url)
         yield url
     finally:
         with admin.connect() as connection:

@@ -2,7 +2,8 @@
 
 Order matters: every setting is validated before anything is created or started (exit
 code 2 with the key named); then the development JWT secret is made once here, not
-raced by several workers; then migrations run; then Granian takes over this process.
+raced by several workers; then migrations run under the migration lock (or, with
+MIGRATE_ON_START=false, the schema is only checked); then Granian takes over this process.
 See docs/serving.md.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from lebrq.adapters.sql.migrations import upgrade_to_head
+from lebrq.adapters.sql.migrations import current_revision, head_revision, upgrade_to_head
 from lebrq.bootstrap import load_settings
 from lebrq.server.dev_certificate import DevelopmentCertificate, ensure_development_certificate
 from lebrq.server.granian_config import (
@@ -69,12 +70,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     settings = load_settings()  # makes the development JWT secret once, before any worker
-    try:
-        upgrade_to_head(settings.database_url)
-    except Exception as exc:
-        # Whatever the cause (unreachable server, bad URL, failed migration), it cannot start.
-        shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
-        print(f"lebrq serve: cannot apply migrations to {shown_url}: {exc}", file=sys.stderr)
+    problem = prepare_database(settings)
+    if problem is not None:
+        print(f"lebrq serve: {problem}", file=sys.stderr)
         return EXIT_NOT_READY
     os.environ.update(
         observability_environment(
@@ -84,6 +82,33 @@ def run(args: argparse.Namespace) -> int:
         )
     )
     exec_granian(config, app_target=args.app)
+
+
+def prepare_database(settings: Settings) -> str | None:
+    """MIGRATE_ON_START=true: apply pending migrations (under the migration lock, so
+    replicas started together take turns). false: only check that the schema is at this
+    release's head. Returns what stops the service from starting, or None. Whatever the
+    cause (unreachable server, bad URL, failed migration), it cannot start."""
+    shown_url = make_url(settings.database_url).render_as_string(hide_password=True)
+    if settings.migrate_on_start:
+        try:
+            upgrade_to_head(settings.database_url)
+        except Exception as exc:
+            return f"cannot apply migrations to {shown_url}: {exc}"
+        logger.info("database schema at %s (MIGRATE_ON_START=true)", head_revision())
+        return None
+    try:
+        current = current_revision(settings.database_url)
+    except Exception as exc:
+        return f"cannot read the schema revision of {shown_url}: {exc}"
+    head = head_revision()
+    if current != head:
+        return (
+            f"the database {shown_url} is at schema revision {current or '(none: empty)'}, but this release "
+            f"needs {head}. MIGRATE_ON_START=false, so the service does not migrate by itself: run "
+            "`lebrq db upgrade` (it waits for any migration already running), then start again."
+        )
+    return None
 
 
 def configure_granian(config_path: Path, settings: Settings) -> GranianConfig:
