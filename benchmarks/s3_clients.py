@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
@@ -32,34 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.rss import RssSampler
+from tests.support.s3 import moto_s3_process
 
 MIB = 1024 * 1024
 CHUNK = 64 * 1024
 BUCKET = "bench"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(urllib.request.Request(f"{endpoint}/{BUCKET}", method="PUT"))
-            return process, endpoint
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("moto_server did not start")
 
 
 async def source(total: int):  # type: ignore[no-untyped-def]
@@ -176,8 +152,9 @@ def main() -> None:
     if args.child:
         child(args.child, args.endpoint, args.mib * MIB, args.part_mib * MIB)
         return
-    moto, endpoint = start_moto()
-    try:
+    with moto_s3_process() as moto:
+        endpoint = moto.endpoint
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/{BUCKET}", method="PUT")).close()
         rows = []
         for name in ("obstore:1", "obstore:2", "aiobotocore:1"):
             finished = subprocess.run(
@@ -200,9 +177,6 @@ def main() -> None:
                 sys.exit(f"{name} failed ({finished.returncode}):\n{finished.stderr[-3000:]}")
             output = finished.stdout
             rows.append((name, json.loads(output.strip().splitlines()[-1])))
-    finally:
-        moto.terminate()
-        moto.wait()
     print(f"# {platform.node()} {platform.machine()} {os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(
         f"# {args.mib} MiB streamed upload in {args.part_mib} MiB parts, name:N = N parts in flight, to moto on 127.0.0.1"

@@ -66,3 +66,37 @@ def moto_s3_server(min_part_size: int | None = None) -> Iterator[MotoS3]:
     finally:
         server.stop()
         moto.s3.models.S3_UPLOAD_PART_MIN_SIZE = previous_min
+
+
+@contextmanager
+def moto_s3_process() -> Iterator[MotoS3]:
+    """moto's server in a process of its own (`moto_server`), for benchmarks that measure
+    the memory of the processes talking to it."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    program = os.path.join(os.path.dirname(sys.executable), "moto_server")
+    process = subprocess.Popen(
+        [program, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    server = MotoS3(endpoint=f"http://127.0.0.1:{port}")
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"{server.endpoint}/", timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"moto_server exited with {process.returncode}") from None
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("moto_server did not answer within 30 s")
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -14,9 +14,9 @@ import pytest
 
 from lebrq.bootstrap import create_app
 from tests.conftest import make_settings
+from tests.support.accounts import new_user, sign_in
 from tests.support.apps import fast_hasher, sql_adapters_with
 from tests.support.booking_factories import item_payload, venue_payload
-from tests.support.factories import RegistrationFactory
 
 ADMIN = {"email": "admin@lebrq.test", "password": "admin-password"}
 
@@ -42,18 +42,6 @@ class Api:
         return await self.client.post("/api/bookings", json=body, headers={**(who or self.alice), **headers})
 
 
-async def _sign_in(client: httpx.AsyncClient, credentials: dict[str, str]) -> dict[str, str]:
-    response = await client.post("/api/auth/login", json=credentials)
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-async def _new_user(client: httpx.AsyncClient) -> dict[str, str]:
-    registration = RegistrationFactory.payload()
-    assert (await client.post("/api/auth/register", json=registration)).status_code == 201
-    return await _sign_in(client, {"email": registration["email"], "password": registration["password"]})
-
-
 @pytest.fixture(params=["sqlite", pytest.param("mariadb", marks=pytest.mark.mariadb)])
 async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
     url = request.getfixturevalue("sqlite_database_url" if request.param == "sqlite" else "mariadb_database_url")
@@ -61,4 +49,4 @@ async def api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
     app = create_app(settings, adapters=sql_adapters_with(password_hasher=fast_hasher()))
     transport = httpx.ASGITransport(app=app)
     async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url="http://lebrq.test") as client:
-        yield Api(client, await _sign_in(client, ADMIN), await _new_user(client), await _new_user(client))
+        yield Api(client, await sign_in(client, ADMIN), await new_user(client), await new_user(client))
