@@ -19,7 +19,7 @@ from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.storage.s3 import S3BlobStorage
 from lebrq.domain.blobs import InvalidBlobKey
-from lebrq.domain.errors import PayloadTooLarge
+from lebrq.domain.errors import DependencyUnavailable, PayloadTooLarge
 from lebrq.ports.blob_storage import BlobNotFound, BlobStorage
 from tests.support.s3 import TEST_CREDENTIALS, MotoS3
 
@@ -286,3 +286,20 @@ async def test_filesystem_discards_abandoned_partial_writes(tmp_path: Path) -> N
     assert await storage.discard_abandoned_writes(datetime.now(UTC) - timedelta(hours=1)) == 1
     assert not stale.exists() and fresh.exists()
     assert await listed(storage) == ["kept"]
+
+
+async def test_s3_storage_that_cannot_be_reached_is_unavailable_not_an_error() -> None:
+    # Nothing listens on port 9 (discard): every call fails fast as "file storage
+    # unavailable" (503 + Retry-After at the API), after a few quick retries.
+    storage = S3BlobStorage("media", endpoint_url="http://127.0.0.1:9", **TEST_CREDENTIALS)
+    with pytest.raises(DependencyUnavailable) as unavailable:
+        await storage.stat("blob")
+    assert unavailable.value.dependency == "file storage"
+    with pytest.raises(DependencyUnavailable):
+        await storage.write("blob", chunked(b"data"))
+    with pytest.raises(DependencyUnavailable):
+        await read_all(storage, "blob")
+    with pytest.raises(DependencyUnavailable):
+        await listed(storage)
+    with pytest.raises(DependencyUnavailable):
+        await storage.delete("blob")

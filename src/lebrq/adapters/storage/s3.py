@@ -17,26 +17,34 @@ this adapter is built, so a worker on filesystem storage never loads it.
   (AbortIncompleteMultipartUpload, docs/deployment.md) removes those, as S3 offers no
   cheaper listing of them through this client.
 - Reads are ranged GETs streamed in chunks of at most `read_chunk_size`.
+- Storage that cannot be reached, refuses the credentials or fails with 5xx after a few
+  quick retries (at most ~10 s) raises DependencyUnavailable("file storage"): the API
+  answers 503 + Retry-After instead of hanging for minutes or answering 500.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
 
 from lebrq.domain.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
+from lebrq.domain.errors import DependencyUnavailable
 from lebrq.ports.blob_storage import BlobNotFound
 
 MIB = 1024 * 1024
 # How long a cancelled write may take to abort its multipart upload before giving up
 # (the lifecycle rule then removes it).
 ABORT_TIMEOUT_SECONDS = 30.0
+STORAGE = "file storage"
+logger = logging.getLogger(__name__)
 
 
 class S3BlobStorage:
@@ -81,6 +89,12 @@ class S3BlobStorage:
                 "timeout": timedelta(hours=6),
                 "read_timeout": timedelta(seconds=60),
             },
+            # obstore's default retries for up to 3 minutes: a request would hang that long.
+            retry_config={
+                "max_retries": 3,
+                "retry_timeout": timedelta(seconds=10),
+                "backoff": {"init_backoff": timedelta(milliseconds=100), "max_backoff": timedelta(seconds=2)},
+            },
         )
 
     def close(self) -> None:
@@ -93,11 +107,12 @@ class S3BlobStorage:
         source = _HashingSource(chunks, SizeLimit(max_bytes), self.block_size)
         # Up to one part is read first: a blob that ends within it goes in one PUT.
         head = await source.read_up_to(self.part_size)
-        if source.finished:
-            await obstore.put_async(self._store, key, b"".join(head), use_multipart=False)
-        else:
-            source.push_back(head)
-            await self._multipart(key, source)
+        with _unavailable_on_storage_errors():
+            if source.finished:
+                await obstore.put_async(self._store, key, b"".join(head), use_multipart=False)
+            else:
+                source.push_back(head)
+                await self._multipart(key, source)
         return StoredBlob(key=key, size=source.limit.size, sha256=source.hasher.hexdigest())
 
     async def _multipart(self, key: str, source: _HashingSource) -> None:
@@ -137,11 +152,18 @@ class S3BlobStorage:
             if start >= end:
                 return
             options["range"] = (start, end)
-        try:
-            result = await obstore.get_async(self._store, key, options=options)
-        except FileNotFoundError:  # obstore's NotFoundError
-            raise BlobNotFound(key) from None
-        async for received in result.stream(min_chunk_size=self.read_chunk_size):
+        with _unavailable_on_storage_errors():
+            try:
+                result = await obstore.get_async(self._store, key, options=options)
+            except FileNotFoundError:  # obstore's NotFoundError
+                raise BlobNotFound(key) from None
+            stream = result.stream(min_chunk_size=self.read_chunk_size)
+        while True:
+            with _unavailable_on_storage_errors():
+                try:
+                    received = await anext(stream)
+                except StopAsyncIteration:
+                    return
             view = memoryview(received)
             for offset in range(0, len(view), self.read_chunk_size):
                 yield bytes(view[offset : offset + self.read_chunk_size])
@@ -151,7 +173,8 @@ class S3BlobStorage:
 
         check_blob_key(key)
         try:
-            meta = await obstore.head_async(self._store, key)
+            with _unavailable_on_storage_errors():
+                meta = await obstore.head_async(self._store, key)
         except FileNotFoundError:  # obstore's NotFoundError
             return None
         return BlobInfo(size=meta["size"], modified_at=meta["last_modified"].astimezone(UTC))
@@ -162,7 +185,8 @@ class S3BlobStorage:
         # S3's DELETE succeeds whether or not there was an object: ask first.
         if await self.stat(key) is None:
             return False
-        await obstore.delete_async(self._store, key)
+        with _unavailable_on_storage_errors():
+            await obstore.delete_async(self._store, key)
         return True
 
     async def keys(self, prefix: str = "") -> AsyncIterator[str]:
@@ -170,7 +194,13 @@ class S3BlobStorage:
 
         # S3 lists by whole path segments here: list the folder, keep what matches.
         folder = prefix.rpartition("/")[0] or None
-        async for batch in obstore.list(self._store, folder, chunk_size=1000):
+        batches = obstore.list(self._store, folder, chunk_size=1000)
+        while True:
+            with _unavailable_on_storage_errors():
+                try:
+                    batch = await anext(batches)
+                except StopAsyncIteration:
+                    return
             for meta in batch:
                 if meta["path"].startswith(prefix):
                     yield meta["path"]
@@ -179,6 +209,23 @@ class S3BlobStorage:
         """Unfinished multipart uploads are invisible (never listed as keys) and removed by
         the bucket's lifecycle rule; failed and cancelled writes abort their own."""
         return 0
+
+
+@contextmanager
+def _unavailable_on_storage_errors() -> Iterator[None]:
+    """obstore's errors other than "not found" (refused or lost connections, timeouts,
+    5xx after its retries, rejected credentials) mean the storage cannot serve us now."""
+    from obstore.exceptions import BaseError, NotFoundError
+
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except NotFoundError as exc:
+        raise FileNotFoundError(str(exc)) from exc
+    except BaseError as exc:
+        logger.warning("S3 storage unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise DependencyUnavailable(STORAGE) from exc
 
 
 class WriteStopped(Exception):
