@@ -16,6 +16,7 @@ import argparse
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -64,7 +65,7 @@ def main() -> int:
                 with service.client() as client:
                     login = client.post("/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
                     token = str(login.raise_for_status().json()["access_token"])
-                # Warm-up: a 20 MiB upload (multipart, 3 parts) and its download load the code paths.
+                # Warm-up: a 20 MiB upload (multipart, 4 parts) and its download load the code paths.
                 warm = work / "warm.multipart"
                 write_multipart_body(warm, 20 * MIB, "warm")
                 _, warm_media = upload(service, token, warm, "warm")
@@ -73,7 +74,11 @@ def main() -> int:
 
                 baseline = service.process_tree_rss()
                 with RssSampler(service.process_tree_rss) as upload_rss:
-                    upload_seconds, media = upload(service, token, body, boundary)
+                    try:
+                        upload_seconds, media = upload(service, token, body, boundary)
+                    except subprocess.CalledProcessError as failed:
+                        tail = "\n".join(service.log().splitlines()[-20:])
+                        sys.exit(f"the upload failed: {failed.stdout}\n{tail}")
                 after_upload = service.process_tree_rss()
                 with RssSampler(service.process_tree_rss) as download_rss:
                     download_seconds = download(service, str(media["url"]))

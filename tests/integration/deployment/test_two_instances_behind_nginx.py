@@ -172,7 +172,7 @@ async def test_a_file_uploaded_through_one_instance_downloads_whole_and_by_range
     deployment: Deployment, client: httpx.AsyncClient
 ) -> None:
     admin = await sign_in(client, ADMIN)
-    data = sample_file("video/mp4", 12 * MIB + 12345)  # crosses the 8 MiB part boundary
+    data = sample_file("video/mp4", 12 * MIB + 12345)  # a multipart upload of three 5 MiB parts
     body = file_body("video/mp4", data, filename="tour.mp4")
     uploaded = await client.post("/api/uploads/video", content=body.body(), headers=body.headers(**admin))
     assert uploaded.status_code == 201, uploaded.text
