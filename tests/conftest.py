@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.bootstrap import create_app
 from lebrq.settings import Settings, settings_from_env
-from tests.support.apps import TEST_JWT_SECRET, fast_hasher, sql_adapters_with
+from tests.support.apps import PER_ADDRESS_LIMITS_OFF, TEST_JWT_SECRET, fast_hasher, sql_adapters_with
 from tests.support.databases import (
     create_mariadb_database,
     empty_mariadb_tables,
@@ -69,7 +69,7 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         var_dir=str(tmp_path / "var"),
         database_url=database_url,
         jwt_secret=TEST_JWT_SECRET,
-        **{**QUOTAS_OFF, **overrides},
+        **{**QUOTAS_OFF, **PER_ADDRESS_LIMITS_OFF, **overrides},
     )
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from lebrq.adapters.system.clock import SystemClock
 from lebrq.adapters.system.memory import PsutilMemoryProbe, return_large_blocks_to_the_system
 from lebrq.adapters.system.periodic import run_periodically
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
+from lebrq.domain.account_service import AccountService
 from lebrq.domain.audit_service import AuditLogService
 from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_invoicing import BookingInvoicing
@@ -37,6 +38,7 @@ from lebrq.domain.booking_service import BookingPolicy, BookingService
 from lebrq.domain.cancellation import CancellationPolicy
 from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.document_numbers import NumberFormat
+from lebrq.domain.key_derivation import derive_key
 from lebrq.domain.media import MediaKind
 from lebrq.domain.media_service import MediaService
 from lebrq.domain.memory import MemoryLimits, MemoryMonitor
@@ -44,9 +46,14 @@ from lebrq.domain.otp import OtpCodeHasher
 from lebrq.domain.pricing import rate_from_percent
 from lebrq.domain.program_service import ProgramService, ProgramSlotGuard
 from lebrq.domain.quotas import Quotas
+from lebrq.domain.session_service import SessionService
+from lebrq.domain.sessions import SessionPolicy
 from lebrq.domain.tax_document_files import TaxDocumentFiles
 from lebrq.domain.tax_documents import Seller, TaxDocumentIssuer
+from lebrq.domain.throttle_service import ThrottlePolicy, Throttles
+from lebrq.domain.throttling import Limit
 from lebrq.domain.user_admin import UserAdministration
+from lebrq.http.access_tokens import AccessTokenCodec
 from lebrq.http.app import build_http_app
 from lebrq.http.metrics import MetricsAccess
 from lebrq.http.operations import Operations
@@ -58,6 +65,7 @@ from lebrq.ports.health import DatabaseHealth
 from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.security import OtpSender, PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
+from lebrq.server.dev_secret import MIN_SECRET_BYTES, development_secret
 from lebrq.settings import Settings, settings_from_env
 
 if TYPE_CHECKING:
@@ -66,6 +74,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("lebrq")
 
 MIB = 1024 * 1024
+ACCOUNT_SWEEP_SECONDS = 3600
 
 
 @dataclass
@@ -87,17 +96,31 @@ AdapterProvider = Callable[[Settings], AbstractAsyncContextManager[Adapters]]
 
 def load_settings() -> Settings:
     """Settings from the environment, with a development JWT secret kept under var/
-    when none is configured (tokens then survive restarts on this machine only)."""
+    when none is configured (tokens then survive restarts on this machine only).
+    In production a missing or short JWT_SECRET is refused by the settings."""
     settings = settings_from_env()
     if settings.jwt_secret:
+        if len(settings.jwt_secret.encode()) < MIN_SECRET_BYTES:
+            logger.warning("JWT_SECRET is shorter than %d bytes: fine for development only", MIN_SECRET_BYTES)
         return settings
     secret_file = Path(settings.var_dir) / "jwt-secret"
-    if not secret_file.exists():
-        secret_file.parent.mkdir(parents=True, exist_ok=True)
-        secret_file.touch(mode=0o600)
-        secret_file.write_text(secrets.token_urlsafe(48))
     logger.warning("JWT_SECRET is not set: using the development secret in %s", secret_file)
-    return msgspec.structs.replace(settings, jwt_secret=secret_file.read_text().strip())
+    return msgspec.structs.replace(settings, jwt_secret=development_secret(secret_file))
+
+
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    return ThrottlePolicy(
+        login_per_account=Limit.parse(settings.login_limit_per_account),
+        login_per_address=Limit.parse(settings.login_limit_per_address),
+        register_per_address=Limit.parse(settings.register_limit_per_address),
+        otp_per_address=Limit.parse(settings.otp_limit_per_address),
+    )
+
+
+def access_token_codec(settings: Settings) -> AccessTokenCodec:
+    return AccessTokenCodec(
+        derive_key(settings.jwt_secret.encode(), "access token"), timedelta(minutes=settings.jwt_ttl_minutes)
+    )
 
 
 @asynccontextmanager
@@ -124,6 +147,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
                 memory_kib=settings.argon2_memory_kib,
                 time_cost=settings.argon2_time_cost,
                 concurrency=settings.password_hash_concurrency,
+                queue_limit=settings.password_hash_queue,
             ),
             otp_sender=LoggingOtpSender(),
             clock=SystemClock(),
@@ -192,12 +216,26 @@ def build_blob_storage(settings: Settings) -> FilesystemBlobStorage | S3BlobStor
 
 def build_services(settings: Settings, adapters: Adapters) -> Services:
     quotas = build_quotas(settings)
+    sessions = SessionService(
+        adapters.uow,
+        adapters.clock,
+        SessionPolicy(
+            refresh_ttl=timedelta(days=settings.refresh_token_days),
+            state_ttl=timedelta(seconds=settings.session_check_seconds),
+        ),
+    )
+    throttles = Throttles(adapters.uow, adapters.clock)
+    limits = throttle_policy(settings)
     auth = AuthService(
         uow=adapters.uow,
         hasher=adapters.password_hasher,
         otp_sender=adapters.otp_sender,
         clock=adapters.clock,
-        otp_hasher=OtpCodeHasher(("otp:" + settings.jwt_secret).encode()),
+        # A key of its own (HKDF), not the token-signing key.
+        otp_hasher=OtpCodeHasher(derive_key(settings.jwt_secret.encode(), "one-time codes")),
+        sessions=sessions,
+        throttles=throttles,
+        throttle_policy=limits,
     )
     media = MediaService(
         uow=adapters.uow,
@@ -229,8 +267,21 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         slot_guards=[ProgramSlotGuard()],
         quotas=quotas,
     )
+    accounts = AccountService(
+        uow=adapters.uow,
+        hasher=adapters.password_hasher,
+        clock=adapters.clock,
+        sessions=sessions,
+        throttles=throttles,
+        bookings=bookings,
+        programs=programs,
+        throttle_policy=limits,
+    )
     return Services(
         auth=auth,
+        sessions=sessions,
+        throttles=throttles,
+        accounts=accounts,
         database=adapters.database,
         catalog=catalog,
         bookings=bookings,
@@ -241,6 +292,12 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         audit_log=AuditLogService(adapters.uow),
         user_admin=UserAdministration(adapters.uow),
     )
+
+
+async def sweep_accounts(services: Services) -> None:
+    """Ended sessions and idle throttle counters are deleted (any worker may do it)."""
+    await services.sessions.sweep()
+    await services.throttles.sweep()
 
 
 def build_document_issuer(settings: Settings) -> TaxDocumentIssuer:
@@ -319,18 +376,26 @@ def create_app(
             if settings.admin_email and settings.admin_password:
                 await services.auth.ensure_admin(email=settings.admin_email, password=settings.admin_password)
             try:
-                async with run_periodically(
-                    services.bookings.expire_lapsed_holds,
-                    every_seconds=settings.booking_sweep_seconds,
-                    name="booking-hold-sweep",
+                async with (
+                    run_periodically(
+                        services.bookings.expire_lapsed_holds,
+                        every_seconds=settings.booking_sweep_seconds,
+                        name="booking-hold-sweep",
+                    ),
+                    # Not at start: nothing ended while the service was down needs deleting at once.
+                    run_periodically(
+                        partial(sweep_accounts, services),
+                        every_seconds=ACCOUNT_SWEEP_SECONDS,
+                        first_after_seconds=ACCOUNT_SWEEP_SECONDS,
+                        name="account-sweep",
+                    ),
                 ):
                     yield
             finally:
                 await services.tax_documents.drain()
 
     return build_http_app(
-        jwt_secret=settings.jwt_secret,
-        jwt_ttl=timedelta(minutes=settings.jwt_ttl_minutes),
+        access_tokens=access_token_codec(settings),
         max_body_size=settings.max_body_size_bytes,
         lifespan=[lifespan, memory_monitor_lifespan(operations, every_seconds=settings.memory_monitor_seconds)],
         operations=operations,

@@ -33,7 +33,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     var_dir: str = "var"
     media_dir: str = ""
     jwt_secret: str = ""
-    jwt_ttl_minutes: PositiveInt = 60 * 24
+    # Access tokens are short-lived; a session lives on through its refresh tokens.
+    jwt_ttl_minutes: Annotated[int, Meta(ge=1, le=60)] = 15
+    refresh_token_days: PositiveInt = 30
+    # How long a worker trusts what it read about a session (logout, disabled, role)
+    # on non-admin routes; admin routes always read it afresh.
+    session_check_seconds: Annotated[int, Meta(ge=1, le=60)] = 30
+    # Throttles, COUNT/PERIOD or 0 (off); counted in the database, shared by all workers.
+    login_limit_per_account: str = "10/15m"
+    login_limit_per_address: str = "50/15m"
+    register_limit_per_address: str = "10/1h"
+    otp_limit_per_address: str = "30/1h"
     db_pool_size: PositiveInt = 2
     db_max_overflow: Annotated[int, Meta(ge=0)] = 2
     db_pool_recycle: PositiveInt = 280
@@ -50,6 +60,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     argon2_memory_kib: Annotated[int, Meta(ge=8)] = 19456
     argon2_time_cost: PositiveInt = 2
     password_hash_concurrency: PositiveInt = 2
+    # Sign-ins waiting for a hashing slot, per worker; beyond it: 503 + Retry-After at once.
+    password_hash_queue: Annotated[int, Meta(ge=0)] = 16
     admin_email: str = ""
     admin_password: str = ""
     log_level: str = "INFO"
@@ -83,7 +95,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cors_allow_origins: str = ""
     # A render child with no work for this long exits (the next render starts a new one).
     pdf_render_idle_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
-    # "development" or "production": production never serves /metrics publicly.
+    # "development" or "production": production never serves /metrics publicly and refuses
+    # development conveniences (a generated JWT secret).
     lebrq_env: Literal["development", "production"] = "development"
     # When set, /metrics needs `Authorization: Bearer METRICS_TOKEN` (an admin token also works).
     metrics_token: str = ""
@@ -121,6 +134,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         _check_invoicing(self)
         _check_origins(self.cors_origins)
         _check_deployment(self)
+        _check_accounts(self)
 
     @property
     def max_body_size_bytes(self) -> int:
@@ -218,3 +232,28 @@ def _check_deployment(settings: Settings) -> None:
         TrustedProxies.parse(settings.forwarded_allow_ips)
     except ValueError as exc:
         raise SettingsError(f"FORWARDED_ALLOW_IPS: {exc}") from None
+
+
+THROTTLE_SETTINGS = (
+    "login_limit_per_account",
+    "login_limit_per_address",
+    "register_limit_per_address",
+    "otp_limit_per_address",
+)
+MIN_SECRET_BYTES = 32
+
+
+def _check_accounts(settings: Settings) -> None:
+    from lebrq.domain.throttling import Limit
+
+    if settings.is_production and len(settings.jwt_secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"JWT_SECRET must be set to a random value of at least {MIN_SECRET_BYTES} bytes when LEBRQ_ENV=production"
+            f" (it has {len(settings.jwt_secret.encode())}); for example: python -c 'import secrets;"
+            " print(secrets.token_urlsafe(48))'"
+        )
+    for name in THROTTLE_SETTINGS:
+        try:
+            Limit.parse(getattr(settings, name))
+        except ValueError as exc:
+            raise SettingsError(f"{name.upper()}: {exc}") from None

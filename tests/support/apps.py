@@ -15,6 +15,14 @@ from lebrq.settings import Settings
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
 
+# Every test client calls from one address: the per-address throttles are off unless a
+# test turns them on (tests/integration/accounts does).
+PER_ADDRESS_LIMITS_OFF = {
+    "login_limit_per_address": "0",
+    "register_limit_per_address": "0",
+    "otp_limit_per_address": "0",
+}
+
 
 def fast_hasher() -> Argon2PasswordHasher:
     # The real Argon2id, at its cheapest settings: tests stay fast, code paths stay real.

@@ -41,6 +41,11 @@ def _sync_url(async_url: str) -> str:
     return async_url.replace("mysql+asyncmy://", "mysql+pymysql://")
 
 
+def sync_url(async_url: str) -> str:
+    """The same database through a synchronous driver (for tests that look at rows)."""
+    return _sync_url(async_url).replace("sqlite+aiosqlite://", "sqlite://")
+
+
 def create_mariadb_database(*, migrated: bool = True) -> Iterator[str]:
     """Yields the URL of a new database, migrated unless `migrated=False` (empty, as a
     fresh deployment finds it); drops it afterwards."""

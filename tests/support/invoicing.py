@@ -23,7 +23,7 @@ from lebrq.ports.clock import Clock
 from lebrq.ports.documents import DocumentRenderer
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from lebrq.settings import settings_from_env
-from tests.support.apps import fast_hasher
+from tests.support.apps import PER_ADDRESS_LIMITS_OFF, fast_hasher
 from tests.support.booking_factories import NOW, ItemFieldsFactory, NewUserFactory, VenueFieldsFactory
 
 _serial = itertools.count(1)
@@ -92,7 +92,12 @@ def services_on(
 ) -> Services:
     """The use cases wired exactly as bootstrap wires them (hooks, slot guard, issuer),
     on the given unit of work, with in-memory storage and PDFs rendered in a thread."""
-    settings = settings_from_env({}, jwt_secret="test-" + "x" * 40, var_dir="var-unused", **settings_overrides)
+    settings = settings_from_env(
+        {},
+        jwt_secret="test-" + "x" * 40,
+        var_dir="var-unused",
+        **{**PER_ADDRESS_LIMITS_OFF, **settings_overrides},
+    )
     adapters = Adapters(
         uow=uow,
         database=MemoryDatabaseHealth(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,10 +10,17 @@ from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.adapters.memory.password_hasher import FastPasswordHasher
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
+from lebrq.domain.account_service import AccountService
 from lebrq.domain.auth import AuthService
-from lebrq.domain.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
+from lebrq.domain.booking_service import BookingService
+from lebrq.domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
 from lebrq.domain.otp import OtpCodeHasher, OtpPolicy
-from lebrq.domain.users import NewUser, Role
+from lebrq.domain.program_service import ProgramService
+from lebrq.domain.session_service import SessionService
+from lebrq.domain.sessions import Grant
+from lebrq.domain.throttle_service import ThrottlePolicy, Throttles
+from lebrq.domain.throttling import Limit
+from lebrq.domain.users import NewUser, Role, User
 from tests.support.factories import RegistrationFactory
 
 pytestmark = pytest.mark.anyio
@@ -26,14 +33,48 @@ class World:
         self.clock = FixedClock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
         self.sender = RecordingOtpSender()
         self.uow = MemoryUnitOfWorkFactory()
+        self.sessions = SessionService(self.uow, self.clock)
+        throttles = Throttles(self.uow, self.clock)
+        limits = ThrottlePolicy(
+            login_per_account=Limit(3, timedelta(minutes=15)),
+            login_per_address=None,
+            register_per_address=Limit(20, timedelta(hours=1)),
+            otp_per_address=None,
+        )
+        hasher = FastPasswordHasher()
         self.auth = AuthService(
             uow=self.uow,
-            hasher=FastPasswordHasher(),
+            hasher=hasher,
             otp_sender=self.sender,
             clock=self.clock,
             otp_hasher=OtpCodeHasher(b"unit-test-key"),
+            sessions=self.sessions,
+            throttles=throttles,
+            throttle_policy=limits,
             otp_policy=OtpPolicy(),
         )
+        self.accounts = AccountService(
+            uow=self.uow,
+            hasher=hasher,
+            clock=self.clock,
+            sessions=self.sessions,
+            throttles=throttles,
+            bookings=BookingService(self.uow, self.clock),
+            programs=ProgramService(self.uow, self.clock),
+            throttle_policy=limits,
+        )
+
+    async def user(self, grant: Grant) -> User:
+        return await self.auth.get_user(grant.user_id)
+
+    async def otp_sign_in(self, destination: str) -> Grant:
+        self.clock.advance(minutes=1)  # past the per-destination interval between codes
+        await self.auth.request_otp(destination)
+        return await self.auth.verify_otp(destination, self.sender.last_code(destination))
+
+    async def is_active(self, grant: Grant) -> bool:
+        state = await self.sessions.state(grant.session_id, fresh=True)
+        return state is not None and state.active
 
     def wrong_code(self, destination: str) -> str:
         right = self.sender.last_code(destination)
@@ -50,29 +91,32 @@ async def test_registered_user_signs_in_with_the_same_password(world: World) -> 
     user = await world.auth.register(email=data.email, password=data.password, name=data.name, phone=data.phone)
     assert user.email == "asha@example.com" and user.role is Role.USER
     assert user.password_hash and data.password not in user.password_hash
-    signed_in = await world.auth.authenticate(email="asha@example.com", password=data.password)
-    assert signed_in.id == user.id
+    signed_in = await world.auth.sign_in_with_password(email="asha@example.com", password=data.password)
+    assert signed_in.user_id == user.id
 
 
 async def test_wrong_password_and_unknown_email_are_the_same_refusal(world: World) -> None:
     data = RegistrationFactory.build()
     await world.auth.register(email=data.email, password=data.password, name=data.name)
     with pytest.raises(NotAuthenticated) as wrong:
-        await world.auth.authenticate(email=data.email, password=data.password + "x")
+        await world.auth.sign_in_with_password(email=data.email, password=data.password + "x")
     with pytest.raises(NotAuthenticated) as unknown:
-        await world.auth.authenticate(email="nobody@example.com", password=data.password)
+        await world.auth.sign_in_with_password(email="nobody@example.com", password=data.password)
     assert wrong.value.message == unknown.value.message
 
 
-async def test_an_email_or_phone_registers_once(world: World) -> None:
+async def test_an_email_registers_once_and_a_phone_waits_unproven(world: World) -> None:
     data = RegistrationFactory.build()
-    await world.auth.register(email=data.email, password=data.password, name=data.name, phone=data.phone)
+    first = await world.auth.register(email=data.email, password=data.password, name=data.name, phone=data.phone)
     with pytest.raises(Conflict) as by_email:
         await world.auth.register(email=data.email.upper(), password=data.password, name="Other")
     assert by_email.value.field == "email"
-    with pytest.raises(Conflict) as by_phone:
-        await world.auth.register(email="other@example.com", password=data.password, name="Other", phone=data.phone)
-    assert by_phone.value.field == "phone"
+    # Nobody proved the phone: it is not the account's yet, and claiming it blocks no one.
+    assert (first.phone, first.pending_phone, first.phone_verified) == (None, data.phone, False)
+    await world.auth.register(email="other@example.com", password=data.password, name="Other", phone=data.phone)
+    grant = await world.otp_sign_in(data.phone)
+    assert grant.user_id not in (first.id,)
+    assert (await world.user(grant)).phone_verified
 
 
 @pytest.mark.parametrize(
@@ -95,12 +139,11 @@ async def test_bad_registration_names_the_field_and_stores_nothing(world: World,
 async def test_otp_signs_in_and_creates_the_user_on_first_phone_login(world: World) -> None:
     expires_in = await world.auth.request_otp(PHONE)
     assert expires_in == 300
-    user = await world.auth.verify_otp(PHONE, world.sender.last_code(PHONE))
-    assert user.phone == PHONE and user.role is Role.USER
-    world.clock.advance(minutes=1)
-    await world.auth.request_otp(PHONE)
-    again = await world.auth.verify_otp(PHONE, world.sender.last_code(PHONE))
-    assert again.id == user.id
+    user = await world.user(await world.auth.verify_otp(PHONE, world.sender.last_code(PHONE)))
+    assert user.phone == PHONE
+    assert (user.role, user.phone_verified, user.email_verified) == (Role.USER, True, False)
+    again = await world.otp_sign_in(PHONE)
+    assert again.user_id == user.id
 
 
 async def test_otp_codes_are_stored_hashed(world: World) -> None:
@@ -138,7 +181,7 @@ async def test_five_wrong_codes_lock_until_a_new_code_after_the_lock_expires(wor
         await world.auth.request_otp(PHONE)
     world.clock.advance(minutes=5)
     await world.auth.request_otp(PHONE)
-    user = await world.auth.verify_otp(PHONE, world.sender.last_code(PHONE))
+    user = await world.user(await world.auth.verify_otp(PHONE, world.sender.last_code(PHONE)))
     assert user.phone == PHONE
 
 
@@ -162,7 +205,7 @@ async def test_otp_by_email_signs_in_an_existing_account(world: World) -> None:
     data = RegistrationFactory.build()
     user = await world.auth.register(email=data.email, password=data.password, name=data.name)
     await world.auth.request_otp(data.email)
-    assert (await world.auth.verify_otp(data.email, world.sender.last_code(data.email))).id == user.id
+    assert (await world.auth.verify_otp(data.email, world.sender.last_code(data.email))).user_id == user.id
 
 
 async def test_bad_destination_is_invalid_input(world: World) -> None:
@@ -171,13 +214,27 @@ async def test_bad_destination_is_invalid_input(world: World) -> None:
     assert refused.value.field == "destination"
 
 
-async def test_ensure_admin_creates_then_promotes(world: World) -> None:
+async def test_ensure_admin_creates_the_admin_and_a_restart_changes_nothing(world: World) -> None:
     admin = await world.auth.ensure_admin(email="boss@example.com", password="long-password")
     assert admin.role is Role.ADMIN
+    session = await world.auth.sign_in_with_password(email="boss@example.com", password="long-password")
+    again = await world.auth.ensure_admin(email="boss@example.com", password="long-password")
+    assert again.id == admin.id
+    assert await world.is_active(session)
+
+
+async def test_ensure_admin_takes_a_pre_registered_address_away_from_its_registrant(world: World) -> None:
     data = RegistrationFactory.build()
-    user = await world.auth.register(email=data.email, password=data.password, name=data.name)
-    promoted = await world.auth.ensure_admin(email=data.email, password="ignored-password")
-    assert promoted.id == user.id and promoted.role is Role.ADMIN
+    squatter = await world.auth.register(email=data.email, password=data.password, name="Squatter")
+    squatter_session = await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    promoted = await world.auth.ensure_admin(email=data.email, password="operator-password")
+    assert promoted.id == squatter.id
+    assert promoted.role is Role.ADMIN
+    assert not await world.is_active(squatter_session)
+    with pytest.raises(NotAuthenticated):
+        await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    admin = await world.auth.sign_in_with_password(email=data.email, password="operator-password")
+    assert admin.role is Role.ADMIN
 
 
 async def test_a_failed_unit_of_work_leaves_nothing_behind(world: World) -> None:
@@ -195,3 +252,117 @@ async def test_a_failed_unit_of_work_leaves_nothing_behind(world: World) -> None
             )
             raise RuntimeError("boom")
     assert not world.uow.store.table("users")
+
+
+async def test_proving_an_email_takes_the_account_from_the_password_of_whoever_registered_it(world: World) -> None:
+    data = RegistrationFactory.build()
+    await world.auth.register(email=data.email, password=data.password, name="Attacker")
+    attacker = await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    victim = await world.otp_sign_in(data.email)
+    assert victim.user_id == attacker.user_id
+    assert not await world.is_active(attacker)
+    assert await world.is_active(victim)
+    with pytest.raises(NotAuthenticated):
+        await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    account = await world.user(victim)
+    assert (account.email_verified, account.password_hash) == (True, None)
+
+
+async def test_a_password_set_after_proving_the_email_survives_the_next_otp_sign_in(world: World) -> None:
+    email = "owner@example.com"
+    owner = await world.otp_sign_in(email)
+    await world.accounts.change_password(owner.session_id, current_password=None, new_password="owner-password")
+    world.clock.advance(minutes=2)
+    await world.otp_sign_in(email)
+    signed_in = await world.auth.sign_in_with_password(email=email, password="owner-password")
+    assert signed_in.user_id == owner.user_id
+
+
+async def test_repeated_wrong_passwords_are_refused_with_growing_locks(world: World) -> None:
+    data = RegistrationFactory.build()
+    await world.auth.register(email=data.email, password=data.password, name=data.name)
+    for _ in range(3):
+        with pytest.raises(NotAuthenticated):
+            await world.auth.sign_in_with_password(email=data.email, password="wrong-password")
+    with pytest.raises(TooManyRequests) as first_lock:
+        await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    assert first_lock.value.retry_after_seconds == 15 * 60
+    world.clock.advance(minutes=15)
+    for _ in range(3):
+        with pytest.raises(NotAuthenticated):
+            await world.auth.sign_in_with_password(email=data.email, password="wrong-password")
+    with pytest.raises(TooManyRequests) as second_lock:
+        await world.auth.sign_in_with_password(email=data.email, password="wrong-password")
+    assert second_lock.value.retry_after_seconds == 30 * 60
+    world.clock.advance(minutes=30)
+    assert (await world.auth.sign_in_with_password(email=data.email, password=data.password)).user_id
+
+
+async def test_refresh_rotates_and_a_reused_token_ends_the_session(world: World) -> None:
+    first = await world.otp_sign_in(PHONE)
+    second = await world.sessions.refresh(first.refresh_token)
+    assert second.session_id == first.session_id
+    assert second.refresh_token != first.refresh_token
+    with pytest.raises(NotAuthenticated, match="already used"):
+        await world.sessions.refresh(first.refresh_token)
+    assert not await world.is_active(first)
+    with pytest.raises(NotAuthenticated):
+        await world.sessions.refresh(second.refresh_token)
+
+
+async def test_logout_ends_the_session_and_the_cached_view_within_its_ttl(world: World) -> None:
+    grant = await world.otp_sign_in(PHONE)
+    other_worker = SessionService(world.uow, world.clock)
+    assert (await other_worker.state(grant.session_id)).active
+    await world.sessions.logout(grant.refresh_token)
+    assert (await other_worker.state(grant.session_id)).active  # still cached there
+    world.clock.advance(seconds=30)
+    assert not (await other_worker.state(grant.session_id)).active
+
+
+async def test_password_change_needs_the_current_one_unless_just_signed_in_by_code(world: World) -> None:
+    data = RegistrationFactory.build()
+    await world.auth.register(email=data.email, password=data.password, name=data.name)
+    main = await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    other = await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    with pytest.raises(Forbidden) as missing:
+        await world.accounts.change_password(main.session_id, current_password=None, new_password="new-password")
+    assert missing.value.field == "current_password"
+    with pytest.raises(Forbidden, match="wrong") as wrong:
+        await world.accounts.change_password(main.session_id, current_password="wrong-one", new_password="x" * 9)
+    assert wrong.value.field == "current_password"
+    await world.accounts.change_password(main.session_id, current_password=data.password, new_password="new-password")
+    assert await world.is_active(main)
+    assert not await world.is_active(other)
+    assert (await world.auth.sign_in_with_password(email=data.email, password="new-password")).user_id
+
+
+async def test_a_code_sign_in_allows_a_reset_for_ten_minutes_only(world: World) -> None:
+    grant = await world.otp_sign_in(PHONE)
+    world.clock.advance(minutes=11)
+    with pytest.raises(Forbidden):
+        await world.accounts.change_password(grant.session_id, current_password=None, new_password="new-password")
+
+
+async def test_a_deleted_account_keeps_no_personal_data_and_cannot_sign_in(world: World) -> None:
+    data = RegistrationFactory.build()
+    await world.auth.register(email=data.email, password=data.password, name=data.name)
+    grant = await world.auth.sign_in_with_password(email=data.email, password=data.password)
+    await world.accounts.delete_account(grant.session_id)
+    erased = await world.user(grant)
+    assert (erased.email, erased.phone, erased.name, erased.password_hash) == (None, None, "Deleted user", None)
+    assert not await world.is_active(grant)
+    with pytest.raises(NotAuthenticated):
+        await world.auth.sign_in_with_password(email=data.email, password=data.password)
+
+
+async def test_a_disabled_user_cannot_sign_in_by_password_or_code(world: World) -> None:
+    grant = await world.otp_sign_in(PHONE)
+    async with world.uow() as uow:
+        await uow.users.set_disabled(grant.user_id, True)
+        await uow.commit()
+    assert not await world.is_active(grant)
+    world.clock.advance(minutes=1)
+    await world.auth.request_otp(PHONE)
+    with pytest.raises(NotAuthenticated, match="disabled"):
+        await world.auth.verify_otp(PHONE, world.sender.last_code(PHONE))

@@ -40,3 +40,27 @@ def test_variables_are_read_by_their_upper_case_names() -> None:
 def test_a_bad_value_fails_naming_the_variable(environ: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         settings_from_env(environ)
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"LEBRQ_ENV": "production"}, "JWT_SECRET"),
+        ({"LEBRQ_ENV": "production", "JWT_SECRET": "x" * 31}, "JWT_SECRET"),
+        ({"LEBRQ_ENV": "staging"}, "LEBRQ_ENV"),
+        ({"JWT_TTL_MINUTES": "1440"}, "JWT_TTL_MINUTES"),
+        ({"SESSION_CHECK_SECONDS": "120"}, "SESSION_CHECK_SECONDS"),
+        ({"OTP_LIMIT_PER_ADDRESS": "lots"}, "OTP_LIMIT_PER_ADDRESS"),
+        ({"REGISTER_LIMIT_PER_ADDRESS": "0/1h"}, "REGISTER_LIMIT_PER_ADDRESS"),
+    ],
+)
+def test_account_settings_are_checked_naming_the_variable(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        settings_from_env(environ)
+
+
+def test_production_accepts_a_32_byte_secret_and_limits_may_be_turned_off() -> None:
+    settings = settings_from_env({"LEBRQ_ENV": "production", "JWT_SECRET": "x" * 32, "LOGIN_LIMIT_PER_ADDRESS": "0"})
+    assert settings.is_production
+    assert settings.login_limit_per_address == "0"
+    assert (settings.jwt_ttl_minutes, settings.login_limit_per_account) == (15, "10/15m")

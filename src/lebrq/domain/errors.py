@@ -47,6 +47,15 @@ class TooManyRequests(DomainError):
         self.retry_after_seconds = max(1, retry_after_seconds)
 
 
+class Unavailable(DomainError):
+    """A resource the request needs is saturated or down for a moment (503); try again in
+    `retry_after_seconds`."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message, extra=extra)
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
 class PayloadTooLarge(DomainError):
     """More bytes than the limit for this kind of input."""
 
@@ -55,11 +64,14 @@ class UnsupportedMediaType(DomainError):
     """The bytes are not of a type this route accepts."""
 
 
-class DependencyUnavailable(DomainError):
+class DependencyUnavailable(Unavailable):
     """Something the request needs (the database, file storage) cannot be reached right
     now. Nothing was changed: the caller may retry after `retry_after_seconds`."""
 
     def __init__(self, dependency: str, *, retry_after_seconds: int = 5) -> None:
-        super().__init__(f"the {dependency} is unavailable; try again shortly", extra={"dependency": dependency})
+        super().__init__(
+            f"the {dependency} is unavailable; try again shortly",
+            retry_after_seconds=retry_after_seconds,
+            extra={"dependency": dependency},
+        )
         self.dependency = dependency
-        self.retry_after_seconds = max(1, retry_after_seconds)

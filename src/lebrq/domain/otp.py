@@ -20,6 +20,10 @@ class OtpPolicy(msgspec.Struct, frozen=True, gc=False):
     min_interval: timedelta = timedelta(seconds=30)
     window: timedelta = timedelta(hours=1)
     max_per_window: int = 5
+    # Wrong codes per destination over a day, all its codes together (at most
+    # max_failed_attempts counted per code): no new code once reached. Without it a new
+    # code after each lock would allow some 600 guesses a day.
+    max_failures_per_day: int = 15
 
 
 class NewOtpChallenge(msgspec.Struct, frozen=True, gc=False):
@@ -35,8 +39,12 @@ class OtpChallenge(msgspec.Struct, frozen=True, gc=False):
     code_hash: str
     created_at: datetime
     expires_at: datetime
+    # Every verification attempt, counted before the code is compared.
     failed_attempts: int = 0
     consumed_at: datetime | None = None
+
+    def is_locked(self, policy: OtpPolicy, now: datetime) -> bool:
+        return self.consumed_at is None and self.failed_attempts >= policy.max_failed_attempts and self.expires_at > now
 
 
 def normalize_destination(raw: str) -> str:

@@ -104,11 +104,11 @@ def normalize_phone(raw: str, field: str = "phone") -> str:
     return phone
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+        raise InvalidInput(f"{field} must have at least {MIN_PASSWORD_LENGTH} characters", field=field)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at most {MAX_PASSWORD_LENGTH} characters", field="password")
+        raise InvalidInput(f"{field} must have at most {MAX_PASSWORD_LENGTH} characters", field=field)
 
 
 def clean_name(raw: str) -> str:

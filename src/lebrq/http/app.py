@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -14,6 +13,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from lebrq import __version__
+from lebrq.http.access_tokens import AccessTokenCodec
 from lebrq.http.admin_audit_controller import AdminAuditLogController
 from lebrq.http.admin_bookings_controller import AdminBookingController
 from lebrq.http.auth_controller import AuthController
@@ -36,7 +36,7 @@ from lebrq.http.metrics import MetricsAccess, MetricsController
 from lebrq.http.operations import Operations
 from lebrq.http.programs_controller import PROGRAM_CONTROLLERS
 from lebrq.http.query_nulls import refuse_null_query_values
-from lebrq.http.security import build_jwt_auth
+from lebrq.http.security import bearer_middleware
 from lebrq.http.security_headers import add_security_headers
 from lebrq.http.services import provide_services
 from lebrq.http.tax_documents_controller import TAX_DOCUMENT_CONTROLLERS
@@ -51,8 +51,7 @@ ROUTE_HANDLERS += [AdminAuditLogController]
 
 def build_http_app(
     *,
-    jwt_secret: str,
-    jwt_ttl: timedelta,
+    access_tokens: AccessTokenCodec,
     max_body_size: int,
     lifespan: Sequence[Callable[[Litestar], AbstractAsyncContextManager[None]]],
     operations: Operations,
@@ -62,12 +61,12 @@ def build_http_app(
     debug: bool = False,
     forwarded_allow_ips: str = "",
 ) -> Litestar:
-    jwt_auth = build_jwt_auth(jwt_secret, jwt_ttl)
     app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, *extra_route_handlers],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=exception_handlers,
-        on_app_init=[jwt_auth.on_app_init, operations.on_app_init, per_operation_security],
+        on_app_init=[operations.on_app_init, per_operation_security],
+        middleware=[bearer_middleware()],
         before_send=[add_security_headers],
         lifespan=list(lifespan),
         request_max_body_size=max_body_size,
@@ -82,7 +81,11 @@ def build_http_app(
         ),
         plugins=[StrictStructSchemaPlugin()],
         state=State(
-            {"jwt_auth": jwt_auth, "operations": operations, "metrics_access": metrics_access or MetricsAccess()}
+            {
+                "access_tokens": access_tokens,
+                "operations": operations,
+                "metrics_access": metrics_access or MetricsAccess(),
+            }
         ),
         debug=debug,
     )

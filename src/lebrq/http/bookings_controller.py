@@ -7,18 +7,18 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, HeaderParameter, JSONBody
-from litestar.security.jwt import Token
 
 from lebrq.domain.bookings import IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, BookingStatus
 from lebrq.domain.pagination import PageRequest
 from lebrq.domain.tax_documents import DocumentKind
+from lebrq.http.access_tokens import AccessClaims
 from lebrq.http.bookings_schema import BookingOut, CancelIn, CreateBookingIn
 from lebrq.http.contract import ResourceId, declare
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import AuthUser
 from lebrq.http.services import Services
 
-Caller = Request[AuthUser, Token, Any]
+Caller = Request[AuthUser, AccessClaims, Any]
 
 
 class BookingController(Controller):

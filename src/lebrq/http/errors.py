@@ -20,6 +20,7 @@ from lebrq.domain.errors import (
     NotFound,
     PayloadTooLarge,
     TooManyRequests,
+    Unavailable,
     UnsupportedMediaType,
 )
 from lebrq.http.memory_guard import MEMORY_ERROR, MEMORY_ERROR_DETAIL, RETRY_AFTER
@@ -35,7 +36,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     TooManyRequests: 429,
-    DependencyUnavailable: 503,
+    Unavailable: 503,
 }
 
 
@@ -57,7 +58,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     if exc.field:
         extra["field"] = exc.field
     headers = None
-    if isinstance(exc, TooManyRequests | DependencyUnavailable):
+    if isinstance(exc, TooManyRequests | Unavailable):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
         extra["retry_after_seconds"] = exc.retry_after_seconds
     if isinstance(exc, DependencyUnavailable):

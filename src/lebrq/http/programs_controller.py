@@ -7,10 +7,10 @@ from typing import Any
 from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
-from litestar.security.jwt import Token
 
 from lebrq.domain.media import MediaKind
 from lebrq.domain.pagination import PageRequest
+from lebrq.http.access_tokens import AccessClaims
 from lebrq.http.contract import ResourceId, Upload, declare
 from lebrq.http.media_controller import MediaOut, file_url
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
@@ -19,7 +19,7 @@ from lebrq.http.security import AuthUser, admin_only
 from lebrq.http.services import Services
 from lebrq.http.uploads import incoming_files
 
-Caller = Request[AuthUser, Token, Any]
+Caller = Request[AuthUser, AccessClaims, Any]
 _PAGE = {"page_request": Provide(provide_page_request, sync_to_thread=False)}
 MAX_IMAGES_PER_REQUEST = 10
 

@@ -7,16 +7,16 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.security.jwt import Token
 
 from lebrq.domain.tax_documents import DocumentKind
+from lebrq.http.access_tokens import AccessClaims
 from lebrq.http.contract import ResourceId, declare
 from lebrq.http.downloads import BlobDownload, blob_response, strong_etag
 from lebrq.http.security import AuthUser, admin_only
 from lebrq.http.services import Services
 from lebrq.ports.documents import PDF_CONTENT_TYPE
 
-Caller = Request[AuthUser, Token, Any]
+Caller = Request[AuthUser, AccessClaims, Any]
 
 
 async def _serve(request: Caller, services: Services, booking_id: int, kind: DocumentKind) -> Response[Any]:

@@ -10,6 +10,7 @@ from lebrq.ports.bookings import BookingRepository
 from lebrq.ports.catalog import ItemRepository, VenueRepository
 from lebrq.ports.media import MediaRepository
 from lebrq.ports.programs import EnrolmentRepository, ProgramRepository
+from lebrq.ports.sessions import SessionRepository, ThrottleRepository
 from lebrq.ports.tax_documents import DocumentCounterRepository, RefundRepository, TaxDocumentRepository
 from lebrq.ports.users import OtpRepository, UserRepository
 
@@ -21,6 +22,12 @@ class UnitOfWork(Protocol):
 
     @property
     def otp_codes(self) -> OtpRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def throttles(self) -> ThrottleRepository: ...
 
     @property
     def media(self) -> MediaRepository: ...

@@ -65,9 +65,15 @@ async def test_a_client_that_disconnects_stops_the_export(database_url: str, tmp
         await seed_demo(engine, bookings_count=6_000, users_count=20, password_hash="not-used")
     finally:
         await engine.dispose()
-    app = create_app(make_settings(tmp_path, database_url), adapters=sql_adapters_with(password_hasher=fast_hasher()))
+    settings = make_settings(
+        tmp_path, database_url, admin_email="export-admin@example.com", admin_password="export-password"
+    )
+    app = create_app(settings, adapters=sql_adapters_with(password_hasher=fast_hasher()))
     async with app.lifespan():
-        token = app.state.jwt_auth.create_token(identifier="1", token_extras={"role": "admin"})
+        grant = await app.state.services.auth.sign_in_with_password(
+            email="export-admin@example.com", password="export-password"
+        )
+        token = app.state.access_tokens.encode(grant.user_id, grant.session_id)
         received: list[bytes] = []
         client_gone = asyncio.Event()
         request_sent = False

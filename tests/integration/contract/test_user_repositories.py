@@ -120,14 +120,19 @@ async def test_otp_challenges(contract_uow: UnitOfWorkFactory) -> None:
         assert await uow.otp_codes.count_since(destination, T0) == 2
         assert await uow.otp_codes.count_since(destination, T0 + timedelta(seconds=1)) == 1
         assert await uow.otp_codes.latest("+910000000000") is None
-        await uow.otp_codes.record_failure(newer.id)
-        await uow.otp_codes.record_failure(newer.id)
-        await uow.otp_codes.consume(newer.id, T0 + timedelta(minutes=2))
+        assert await uow.otp_codes.count_attempt(newer.id) == 1
+        assert await uow.otp_codes.count_attempt(newer.id) == 2
+        assert await uow.otp_codes.consume(newer.id, T0 + timedelta(minutes=2))
+        assert not await uow.otp_codes.consume(newer.id, T0 + timedelta(minutes=3))  # used once only
         await uow.commit()
     async with contract_uow(read_only=True) as uow:
         latest = await uow.otp_codes.latest(destination)
         assert latest.failed_attempts == 2 and latest.consumed_at == T0 + timedelta(minutes=2)
         assert older.id != newer.id
+        # At most 3 per code counted: 2 (newer) + 0 (older); none for other destinations.
+        assert await uow.otp_codes.failures_since(destination, T0, 3) == 2
+        assert await uow.otp_codes.failures_since(destination, T0, 1) == 1
+        assert await uow.otp_codes.failures_since("+910000000000", T0, 3) == 0
 
 
 async def test_account_state_changes_read_back(contract_uow: UnitOfWorkFactory) -> None:

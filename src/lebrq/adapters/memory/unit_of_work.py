@@ -8,6 +8,7 @@ from lebrq.adapters.memory.bookings import MemoryBookingRepository
 from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
 from lebrq.adapters.memory.media import MemoryMediaRepository
 from lebrq.adapters.memory.programs import MemoryEnrolmentRepository, MemoryProgramRepository
+from lebrq.adapters.memory.sessions import MemorySessionRepository, MemoryThrottleRepository
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.adapters.memory.tax_documents import (
     MemoryDocumentCounterRepository,
@@ -27,6 +28,8 @@ class MemoryUnitOfWork:
         self._snapshot: dict[str, dict[int, Any]] | None = None
         self.users = MemoryUserRepository(store)
         self.otp_codes = MemoryOtpRepository(store)
+        self.sessions = MemorySessionRepository(store)
+        self.throttles = MemoryThrottleRepository(store)
         self.venues = MemoryVenueRepository(store)
         self.items = MemoryItemRepository(store)
         self.bookings = MemoryBookingRepository(store)

@@ -77,9 +77,21 @@ class MemoryOtpRepository:
     async def count_since(self, destination: str, since: datetime) -> int:
         return sum(1 for c in self._codes.values() if c.destination == destination and c.created_at >= since)
 
-    async def record_failure(self, challenge_id: int) -> None:
-        current = self._codes[challenge_id]
-        self._codes[challenge_id] = msgspec.structs.replace(current, failed_attempts=current.failed_attempts + 1)
+    async def failures_since(self, destination: str, since: datetime, per_code_cap: int) -> int:
+        return sum(
+            min(c.failed_attempts, per_code_cap)
+            for c in self._codes.values()
+            if c.destination == destination and c.created_at >= since
+        )
 
-    async def consume(self, challenge_id: int, at: datetime) -> None:
+    async def count_attempt(self, challenge_id: int) -> int:
+        counted: OtpChallenge = self._codes[challenge_id]
+        counted = msgspec.structs.replace(counted, failed_attempts=counted.failed_attempts + 1)
+        self._codes[challenge_id] = counted
+        return counted.failed_attempts
+
+    async def consume(self, challenge_id: int, at: datetime) -> bool:
+        if self._codes[challenge_id].consumed_at is not None:
+            return False
         self._codes[challenge_id] = msgspec.structs.replace(self._codes[challenge_id], consumed_at=at)
+        return True

@@ -13,6 +13,7 @@ from lebrq.adapters.sql.catalog import SqlItemRepository, SqlVenueRepository
 from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
 from lebrq.adapters.sql.media import SqlMediaRepository
 from lebrq.adapters.sql.programs import SqlEnrolmentRepository, SqlProgramRepository
+from lebrq.adapters.sql.sessions import SqlSessionRepository, SqlThrottleRepository
 from lebrq.adapters.sql.tax_documents import SqlDocumentCounterRepository, SqlRefundRepository, SqlTaxDocumentRepository
 from lebrq.adapters.sql.unavailable import is_unavailable
 from lebrq.adapters.sql.users import SqlOtpRepository, SqlUserRepository
@@ -42,6 +43,8 @@ class SqlUnitOfWork:
         self._connection = connection
         self.users = SqlUserRepository(connection)
         self.otp_codes = SqlOtpRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.throttles = SqlThrottleRepository(connection)
         self.venues = SqlVenueRepository(connection)
         self.items = SqlItemRepository(connection)
         self.bookings = SqlBookingRepository(connection)

@@ -188,14 +188,28 @@ class SqlOtpRepository:
         )
         return int((await self._connection.execute(query)).scalar_one())
 
-    async def record_failure(self, challenge_id: int) -> None:
+    async def failures_since(self, destination: str, since: datetime, per_code_cap: int) -> int:
+        capped = sa.case((otp_codes.c.failed_attempts > per_code_cap, per_code_cap), else_=otp_codes.c.failed_attempts)
+        query = sa.select(sa.func.coalesce(sa.func.sum(capped), 0)).where(
+            otp_codes.c.destination == destination, otp_codes.c.created_at >= since
+        )
+        return int((await self._connection.execute(query)).scalar_one())
+
+    async def count_attempt(self, challenge_id: int) -> int:
+        # The UPDATE takes the row lock (InnoDB) or the write lock (SQLite, BEGIN
+        # IMMEDIATE); the read after it sees this transaction's own count.
         await self._connection.execute(
             sa.update(otp_codes)
             .where(otp_codes.c.id == challenge_id)
             .values(failed_attempts=otp_codes.c.failed_attempts + 1)
         )
+        query = sa.select(otp_codes.c.failed_attempts).where(otp_codes.c.id == challenge_id)
+        return int((await self._connection.execute(query)).scalar_one())
 
-    async def consume(self, challenge_id: int, at: datetime) -> None:
-        await self._connection.execute(
-            sa.update(otp_codes).where(otp_codes.c.id == challenge_id).values(consumed_at=at)
+    async def consume(self, challenge_id: int, at: datetime) -> bool:
+        result = await self._connection.execute(
+            sa.update(otp_codes)
+            .where(otp_codes.c.id == challenge_id, otp_codes.c.consumed_at.is_(None))
+            .values(consumed_at=at)
         )
+        return result.rowcount == 1

@@ -13,13 +13,15 @@ logger = logging.getLogger("lebrq.periodic")
 
 @asynccontextmanager
 async def run_periodically(
-    job: Callable[[], Awaitable[object]], *, every_seconds: float, name: str
+    job: Callable[[], Awaitable[object]], *, every_seconds: float, name: str, first_after_seconds: float = 0
 ) -> AsyncIterator[None]:
-    """Runs `job` now and then every `every_seconds` while the block is open; on exit the
-    task is cancelled and awaited, so shutdown never leaves it half-way with a connection
-    checked out. A failing run is logged and the next one still happens."""
+    """Runs `job` now (or after `first_after_seconds`) and then every `every_seconds` while
+    the block is open; on exit the task is cancelled and awaited, so shutdown never leaves
+    it half-way with a connection checked out. A failing run is logged and the next one
+    still happens."""
 
     async def loop() -> None:
+        await asyncio.sleep(first_after_seconds)
         while True:
             try:
                 await job()
