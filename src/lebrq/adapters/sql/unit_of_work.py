@@ -65,7 +65,14 @@ class SqlUnitOfWork:
             # Closing a connection with an open transaction rolls it back (on a lost
             # connection the server has rolled it back already).
             if exc is None:
-                await connection.close()
+                try:
+                    await connection.close()
+                except Exception as close_error:
+                    # The rollback of an uncommitted (e.g. read-only) unit of work met a
+                    # connection lost just now: the database is away, say so (503).
+                    if is_unavailable(close_error):
+                        raise DependencyUnavailable("database") from close_error
+                    raise
             else:
                 await _close_quietly(connection)
         if isinstance(exc, Exception) and is_unavailable(exc):
