@@ -59,8 +59,10 @@ def test_bad_limit_settings_name_the_variable(start_app: Callable[..., TestClien
         start_app(login_limit_per_account="ten per minute")
 
 
-def test_wrong_passwords_are_counted_together_by_two_granian_workers(granian_service: ServiceStarter) -> None:
-    service = granian_service(config={"workers": 2})
+def test_wrong_passwords_are_counted_together_by_two_granian_workers(
+    granian_service: ServiceStarter, sql_database_url: str
+) -> None:
+    service = granian_service(config={"workers": 2}, env={"DATABASE_URL": sql_database_url})
     # A new connection per request: the kernel hands each to either worker.
     with service.client(headers={"Connection": "close"}) as client:
         user = RegistrationFactory.payload()
