@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 from lebrq.adapters.sql.engine import create_engine
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.system.clock import SystemClock
-from lebrq.domain.session_service import SessionService
-from lebrq.domain.sessions import SignInMethod
-from lebrq.domain.users import NewUser, Role
+from lebrq.domain.model.sessions import SignInMethod
+from lebrq.domain.model.users import NewUser, Role
+from lebrq.domain.services.sessions import SessionService
 from tests.support.databases import create_mariadb_database, migrated_sqlite_template, sqlite_url
 
 

@@ -30,29 +30,28 @@ from lebrq.adapters.system.clock import SystemClock
 from lebrq.adapters.system.memory import PsutilMemoryProbe, return_large_blocks_to_the_system
 from lebrq.adapters.system.periodic import run_periodically
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
-from lebrq.domain.account_service import AccountService
-from lebrq.domain.audit_service import AuditLogService
-from lebrq.domain.auth import AuthService
-from lebrq.domain.booking_invoicing import BookingInvoicing
-from lebrq.domain.booking_service import BookingPolicy, BookingService
-from lebrq.domain.cancellation import CancellationPolicy
-from lebrq.domain.catalog_service import CatalogService
-from lebrq.domain.document_numbers import NumberFormat
-from lebrq.domain.key_derivation import derive_key
-from lebrq.domain.media import MediaKind
-from lebrq.domain.media_service import MediaService
-from lebrq.domain.memory import MemoryLimits, MemoryMonitor
-from lebrq.domain.otp import OtpCodeHasher
-from lebrq.domain.pricing import rate_from_percent
-from lebrq.domain.program_service import ProgramService, ProgramSlotGuard
-from lebrq.domain.quotas import Quotas
-from lebrq.domain.session_service import SessionService
-from lebrq.domain.sessions import SessionPolicy
-from lebrq.domain.tax_document_files import TaxDocumentFiles
-from lebrq.domain.tax_documents import Seller, TaxDocumentIssuer
-from lebrq.domain.throttle_service import ThrottlePolicy, Throttles
-from lebrq.domain.throttling import Limit
-from lebrq.domain.user_admin import UserAdministration
+from lebrq.domain.model.cancellation import CancellationPolicy
+from lebrq.domain.model.document_numbers import NumberFormat
+from lebrq.domain.model.key_derivation import derive_key
+from lebrq.domain.model.media import MediaKind
+from lebrq.domain.model.otp import OtpCodeHasher
+from lebrq.domain.model.pricing import rate_from_percent
+from lebrq.domain.model.quotas import Quotas
+from lebrq.domain.model.sessions import SessionPolicy
+from lebrq.domain.model.tax_documents import Seller, TaxDocumentIssuer
+from lebrq.domain.model.throttling import Limit
+from lebrq.domain.services.accounts import AccountService
+from lebrq.domain.services.audit import AuditLogService
+from lebrq.domain.services.auth import AuthService
+from lebrq.domain.services.booking_invoicing import BookingInvoicing
+from lebrq.domain.services.bookings import BookingPolicy, BookingService
+from lebrq.domain.services.catalog import CatalogService
+from lebrq.domain.services.media import MediaService
+from lebrq.domain.services.programs import ProgramService, ProgramSlotGuard
+from lebrq.domain.services.sessions import SessionService
+from lebrq.domain.services.tax_document_files import TaxDocumentFiles
+from lebrq.domain.services.throttles import ThrottlePolicy, Throttles
+from lebrq.domain.services.user_admin import UserAdministration
 from lebrq.http.access_tokens import AccessTokenCodec
 from lebrq.http.app import build_http_app
 from lebrq.http.metrics import MetricsAccess
@@ -66,6 +65,7 @@ from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.security import OtpSender, PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from lebrq.server.dev_secret import MIN_SECRET_BYTES, development_secret
+from lebrq.server.memory import MemoryLimits, MemoryMonitor
 from lebrq.settings import Settings, settings_from_env
 
 if TYPE_CHECKING:

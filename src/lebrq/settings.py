@@ -198,8 +198,8 @@ def _check_origins(origins: tuple[str, ...]) -> None:
 
 def _check_invoicing(settings: Settings) -> None:
     # Imported here: settings are read before anything else, and these are pure rules.
-    from lebrq.domain.cancellation import CancellationPolicy
-    from lebrq.domain.document_numbers import NumberFormat
+    from lebrq.domain.model.cancellation import CancellationPolicy
+    from lebrq.domain.model.document_numbers import NumberFormat
 
     try:
         CancellationPolicy.parse(settings.cancellation_policy)
@@ -244,7 +244,7 @@ MIN_SECRET_BYTES = 32
 
 
 def _check_accounts(settings: Settings) -> None:
-    from lebrq.domain.throttling import Limit
+    from lebrq.domain.model.throttling import Limit
 
     if settings.is_production and len(settings.jwt_secret.encode()) < MIN_SECRET_BYTES:
         raise SettingsError(

@@ -10,9 +10,9 @@ import msgspec
 from polyfactory import Use
 from polyfactory.factories.msgspec_factory import MsgspecFactory
 
-from lebrq.domain.bookings import BookingRequest, ItemRequest
-from lebrq.domain.catalog import ItemFields, VenueFields
-from lebrq.domain.users import NewUser, Role
+from lebrq.domain.model.bookings import BookingRequest, ItemRequest
+from lebrq.domain.model.catalog import ItemFields, VenueFields
+from lebrq.domain.model.users import NewUser, Role
 
 _serial = itertools.count(1)
 # A fixed "now" for tests with a hand-moved clock; slots are booked after it.

@@ -13,11 +13,18 @@ from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.bootstrap import Adapters, build_services
-from lebrq.domain.cancellation import DEFAULT_CANCELLATION_POLICY, CancellationPolicy
-from lebrq.domain.catalog import new_item, new_venue
-from lebrq.domain.document_numbers import NumberFormat
-from lebrq.domain.pricing import gst_on
-from lebrq.domain.tax_documents import BillableBooking, Buyer, DocumentLine, Seller, TaxDocumentIssuer, VenueSnapshot
+from lebrq.domain.model.cancellation import DEFAULT_CANCELLATION_POLICY, CancellationPolicy
+from lebrq.domain.model.catalog import new_item, new_venue
+from lebrq.domain.model.document_numbers import NumberFormat
+from lebrq.domain.model.pricing import gst_on
+from lebrq.domain.model.tax_documents import (
+    BillableBooking,
+    Buyer,
+    DocumentLine,
+    Seller,
+    TaxDocumentIssuer,
+    VenueSnapshot,
+)
 from lebrq.http.services import Services
 from lebrq.ports.clock import Clock
 from lebrq.ports.documents import DocumentRenderer

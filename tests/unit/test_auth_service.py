@@ -10,17 +10,17 @@ from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.adapters.memory.password_hasher import FastPasswordHasher
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
-from lebrq.domain.account_service import AccountService
-from lebrq.domain.auth import AuthService
-from lebrq.domain.booking_service import BookingService
-from lebrq.domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
-from lebrq.domain.otp import OtpCodeHasher, OtpPolicy
-from lebrq.domain.program_service import ProgramService
-from lebrq.domain.session_service import SessionService
-from lebrq.domain.sessions import Grant
-from lebrq.domain.throttle_service import ThrottlePolicy, Throttles
-from lebrq.domain.throttling import Limit
-from lebrq.domain.users import NewUser, Role, User
+from lebrq.domain.model.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
+from lebrq.domain.model.otp import OtpCodeHasher, OtpPolicy
+from lebrq.domain.model.sessions import Grant
+from lebrq.domain.model.throttling import Limit
+from lebrq.domain.model.users import NewUser, Role, User
+from lebrq.domain.services.accounts import AccountService
+from lebrq.domain.services.auth import AuthService
+from lebrq.domain.services.bookings import BookingService
+from lebrq.domain.services.programs import ProgramService
+from lebrq.domain.services.sessions import SessionService
+from lebrq.domain.services.throttles import ThrottlePolicy, Throttles
 from tests.support.factories import RegistrationFactory
 
 pytestmark = pytest.mark.anyio

@@ -12,10 +12,10 @@ import pytest
 
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
-from lebrq.domain.bookings import BookingRequest, BookingStatus, ItemRequest
-from lebrq.domain.catalog import VenueFields
-from lebrq.domain.errors import Conflict, NotFound
-from lebrq.domain.tax_documents import DocumentKind, TaxDocument
+from lebrq.domain.model.bookings import BookingRequest, BookingStatus, ItemRequest
+from lebrq.domain.model.catalog import VenueFields
+from lebrq.domain.model.errors import Conflict, NotFound
+from lebrq.domain.model.tax_documents import DocumentKind, TaxDocument
 from tests.support.booking_factories import NOW
 from tests.support.invoicing import booked_world, services_on
 

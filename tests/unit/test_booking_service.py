@@ -10,12 +10,12 @@ import pytest
 
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
-from lebrq.domain.booking_service import BookingPolicy, BookingService
-from lebrq.domain.bookings import Booking, BookingFilter, BookingStatus, Refund, TimeSlot
-from lebrq.domain.catalog import ItemFields, VenueFields
-from lebrq.domain.catalog_service import CatalogService
-from lebrq.domain.errors import Conflict, InvalidInput, NotFound
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.bookings import Booking, BookingFilter, BookingStatus, Refund, TimeSlot
+from lebrq.domain.model.catalog import ItemFields, VenueFields
+from lebrq.domain.model.errors import Conflict, InvalidInput, NotFound
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.services.bookings import BookingPolicy, BookingService
+from lebrq.domain.services.catalog import CatalogService
 from lebrq.ports.unit_of_work import UnitOfWork
 from tests.support.booking_factories import (
     NOW,

@@ -11,11 +11,11 @@ import pytest
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWork, MemoryUnitOfWorkFactory
 from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.system.clock import FixedClock
-from lebrq.domain.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
-from lebrq.domain.media import IncomingFile, Media, MediaKind
-from lebrq.domain.media_service import MediaService
-from lebrq.domain.pagination import PageRequest
-from lebrq.domain.users import Role
+from lebrq.domain.model.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from lebrq.domain.model.media import IncomingFile, Media, MediaKind
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.users import Role
+from lebrq.domain.services.media import MediaService
 from tests.support.booking_factories import NOW, NewUserFactory
 from tests.support.media import sample_file, sha256_hex
 

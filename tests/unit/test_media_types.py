@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lebrq.domain import media_types as t
-from lebrq.domain.errors import InvalidInput, UnsupportedMediaType
-from lebrq.domain.media_types import TypeCheck, sniff
+from lebrq.domain.model import media_types as t
+from lebrq.domain.model.errors import InvalidInput, UnsupportedMediaType
+from lebrq.domain.model.media_types import TypeCheck, sniff
 from tests.support.media import SIGNATURES
 
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from lebrq.adapters.memory.memory_probe import FixedMemoryProbe
-from lebrq.domain.memory import MemoryLevel, MemoryLimits, MemoryMonitor, MemoryWatch
+from lebrq.server.memory import MemoryLevel, MemoryLimits, MemoryMonitor, MemoryWatch
 
 LIMITS = MemoryLimits(threshold_percent=85.0, critical_percent=90.0)
 

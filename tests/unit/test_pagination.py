@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lebrq.domain.errors import InvalidInput
-from lebrq.domain.pagination import (
+from lebrq.domain.model.errors import InvalidInput
+from lebrq.domain.model.pagination import (
     Page,
     PagePosition,
     PageRequest,

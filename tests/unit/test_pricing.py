@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lebrq.domain.errors import InvalidInput
-from lebrq.domain.pricing import gst_on, rate_from_percent, round_half_up, venue_charge
+from lebrq.domain.model.errors import InvalidInput
+from lebrq.domain.model.pricing import gst_on, rate_from_percent, round_half_up, venue_charge
 
 
 @pytest.mark.parametrize(

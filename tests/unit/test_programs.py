@@ -11,11 +11,11 @@ from polyfactory.factories.msgspec_factory import MsgspecFactory
 
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
-from lebrq.domain.bookings import BookingRequest, TimeSlot
-from lebrq.domain.errors import Conflict, InvalidInput, NotFound
-from lebrq.domain.pagination import PageRequest
-from lebrq.domain.program_schedule import ProgramSchedule
-from lebrq.domain.programs import EnrolmentStatus, ProgramFields
+from lebrq.domain.model.bookings import BookingRequest, TimeSlot
+from lebrq.domain.model.errors import Conflict, InvalidInput, NotFound
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.program_schedule import ProgramSchedule
+from lebrq.domain.model.programs import EnrolmentStatus, ProgramFields
 from tests.support.booking_factories import NOW, NewUserFactory
 from tests.support.invoicing import booked_world, services_on
 

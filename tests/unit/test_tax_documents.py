@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
-from lebrq.domain.amount_in_words import amount_in_words
-from lebrq.domain.cancellation import CancellationPolicy, percent_of
-from lebrq.domain.document_numbers import FinancialYear, NumberFormat
-from lebrq.domain.errors import Conflict
-from lebrq.domain.tax_documents import DocumentKind, TaxDocumentIssuer
+from lebrq.domain.model.amount_in_words import amount_in_words
+from lebrq.domain.model.cancellation import CancellationPolicy, percent_of
+from lebrq.domain.model.document_numbers import FinancialYear, NumberFormat
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.tax_documents import DocumentKind, TaxDocumentIssuer
 from tests.support.invoicing import DocumentLineFactory, billable, make_issuer
 
 pytestmark = pytest.mark.anyio

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lebrq.domain.key_derivation import derive_key
-from lebrq.domain.throttling import MAX_LOCK, Limit, ThrottleKey, ThrottleState, count_attempt, refund_attempt
+from lebrq.domain.model.key_derivation import derive_key
+from lebrq.domain.model.throttling import MAX_LOCK, Limit, ThrottleKey, ThrottleState, count_attempt, refund_attempt
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 LIMIT = Limit(3, timedelta(minutes=10))

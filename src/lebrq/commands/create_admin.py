@@ -14,7 +14,7 @@ import getpass
 import sys
 
 from lebrq.bootstrap import build_services, load_settings, production_adapters
-from lebrq.domain.errors import DomainError
+from lebrq.domain.model.errors import DomainError
 
 
 class PasswordUnavailable(Exception):

@@ -8,8 +8,8 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
-from lebrq.domain.audit import MAX_ACTION_LENGTH, MAX_TARGET_TYPE_LENGTH, AuditEntry, AuditFilter
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.audit import MAX_ACTION_LENGTH, MAX_TARGET_TYPE_LENGTH, AuditEntry, AuditFilter
+from lebrq.domain.model.pagination import PageRequest
 from lebrq.http.contract import DATE_TIME, IdFilter, parse_time
 from lebrq.http.pagination import Paginated, paginated, provide_page_request
 from lebrq.http.security import admin_only

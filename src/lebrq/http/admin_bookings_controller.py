@@ -10,9 +10,9 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from lebrq.domain.bookings import BookingExportRow, BookingFilter, BookingItemFilter, BookingStatus
-from lebrq.domain.pagination import PageRequest
-from lebrq.domain.tax_documents import DocumentKind
+from lebrq.domain.model.bookings import BookingExportRow, BookingFilter, BookingItemFilter, BookingStatus
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.tax_documents import DocumentKind
 from lebrq.http.bookings_schema import AdminBookingLineOut, BookingOut, ConfirmIn
 from lebrq.http.contract import DATE_TIME, IdFilter, ResourceId, declare, parse_time
 from lebrq.http.csv_export import ClosingStream, csv_chunks

@@ -7,7 +7,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from lebrq.domain.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from lebrq.domain.model.users import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from lebrq.http.access_tokens import AccessClaims
 from lebrq.http.contract import declare
 from lebrq.http.security import AuthUser, SignedIn, access_token_codec, signed_in

@@ -8,9 +8,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, HeaderParameter, JSONBody
 
-from lebrq.domain.bookings import IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, BookingStatus
-from lebrq.domain.pagination import PageRequest
-from lebrq.domain.tax_documents import DocumentKind
+from lebrq.domain.model.bookings import IDEMPOTENCY_KEY_PATTERN, MAX_IDEMPOTENCY_KEY_LENGTH, BookingStatus
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.tax_documents import DocumentKind
 from lebrq.http.access_tokens import AccessClaims
 from lebrq.http.bookings_schema import BookingOut, CancelIn, CreateBookingIn
 from lebrq.http.contract import ResourceId, declare

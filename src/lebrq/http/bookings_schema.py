@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from lebrq.domain.bookings import (
+from lebrq.domain.model.bookings import (
     MAX_CANCEL_REASON_LENGTH,
     MAX_ITEM_LINES,
     MAX_NOTES_LENGTH,

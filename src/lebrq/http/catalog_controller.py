@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.pagination import PageRequest
 from lebrq.http.catalog_schema import (
     Availability,
     ItemCreate,

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from lebrq.domain.bookings import TimeSlot
-from lebrq.domain.catalog import (
+from lebrq.domain.model.bookings import TimeSlot
+from lebrq.domain.model.catalog import (
     CURRENCY,
     MAX_DESCRIPTION_LENGTH,
     MAX_NAME_LENGTH,

@@ -53,7 +53,7 @@ from litestar.routes import HTTPRoute
 from litestar.types import Scope
 from litestar.typing import FieldDefinition
 
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.errors import InvalidInput
 from lebrq.http.downloads import DOWNLOAD_ROUTE_OPT
 from lebrq.http.security import PUBLIC_PATHS, admin_only
 from lebrq.http.uploads import UPLOAD_ROUTE_OPT

@@ -34,7 +34,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.response import Stream
 
-from lebrq.domain.errors import NotFound
+from lebrq.domain.model.errors import NotFound
 from lebrq.http.errors import error_response
 from lebrq.ports.blob_storage import BlobStorage
 

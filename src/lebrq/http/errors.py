@@ -10,7 +10,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from lebrq.domain.errors import (
+from lebrq.domain.model.errors import (
     Conflict,
     DependencyUnavailable,
     DomainError,

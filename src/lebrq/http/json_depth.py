@@ -17,7 +17,7 @@ from typing import Any
 
 from litestar import Request
 
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.errors import InvalidInput
 
 MAX_JSON_DEPTH = 32
 

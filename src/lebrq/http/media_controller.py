@@ -9,8 +9,8 @@ import msgspec
 from litestar import Controller, Request, Response, get, head, post
 from litestar.di import NamedDependency, Provide
 
-from lebrq.domain.media import Media, MediaKind
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.media import Media, MediaKind
+from lebrq.domain.model.pagination import PageRequest
 from lebrq.http.contract import ResourceId, Upload, declare
 from lebrq.http.downloads import BlobDownload, blob_response, strong_etag
 from lebrq.http.pagination import Paginated, paginated, provide_page_request

@@ -16,9 +16,9 @@ import logging
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from lebrq.domain.memory import MemoryLevel, MemoryWatch
 from lebrq.http.raw_responses import send_error
 from lebrq.ports.metrics import Metrics
+from lebrq.server.memory import MemoryLevel, MemoryWatch
 
 logger = logging.getLogger("lebrq.http")
 

@@ -12,13 +12,13 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 
-from lebrq.domain.memory import MemoryLimits, MemoryWatch
 from lebrq.http.body_limit import BodySizeLimit
 from lebrq.http.compression import JsonGzip
 from lebrq.http.memory_guard import MemoryGuard
 from lebrq.http.metrics import RequestMetrics
 from lebrq.ports.memory import MemoryProbe
 from lebrq.ports.metrics import Metrics
+from lebrq.server.memory import MemoryLimits, MemoryWatch
 
 GIB = 1024**3
 MIB = 1024**2

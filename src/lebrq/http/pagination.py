@@ -1,7 +1,7 @@
 """The pagination contract on the wire: `page`/`page_size` (or `cursor`) query
 parameters in, and `{"items": [...], "pagination": {...}}` out.
 
-A cursor is the next page's position (`lebrq.domain.pagination.PagePosition`) as
+A cursor is the next page's position (`lebrq.domain.model.pagination.PagePosition`) as
 base64url msgpack: opaque to clients, who only copy `pagination.next_cursor` into the
 next request. It carries no filter and grants nothing: the filters and the caller's
 rights come from the request as always, so an edited cursor only moves the starting
@@ -19,8 +19,8 @@ from typing import Annotated, Generic, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from lebrq.domain.errors import InvalidInput
-from lebrq.domain.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page, PagePosition, PageRequest
+from lebrq.domain.model.errors import InvalidInput
+from lebrq.domain.model.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, Page, PagePosition, PageRequest
 
 D = TypeVar("D")
 R = TypeVar("R")

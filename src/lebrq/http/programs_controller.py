@@ -8,8 +8,8 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from lebrq.domain.media import MediaKind
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.media import MediaKind
+from lebrq.domain.model.pagination import PageRequest
 from lebrq.http.access_tokens import AccessClaims
 from lebrq.http.contract import ResourceId, Upload, declare
 from lebrq.http.media_controller import MediaOut, file_url

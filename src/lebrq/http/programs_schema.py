@@ -7,8 +7,8 @@ from typing import Annotated
 
 import msgspec
 
-from lebrq.domain.catalog import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH
-from lebrq.domain.programs import (
+from lebrq.domain.model.catalog import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH
+from lebrq.domain.model.programs import (
     MAX_CAPACITY,
     MAX_DURATION_MINUTES,
     Enrolment,

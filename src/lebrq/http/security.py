@@ -18,8 +18,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 
-from lebrq.domain.sessions import Grant, SessionState, SignInMethod
-from lebrq.domain.users import Role
+from lebrq.domain.model.sessions import Grant, SessionState, SignInMethod
+from lebrq.domain.model.users import Role
 from lebrq.http.access_tokens import AccessClaims, AccessTokenCodec, InvalidToken
 from lebrq.http.services import services_of
 

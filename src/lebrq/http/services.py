@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 from litestar.datastructures import State
 
-from lebrq.domain.account_service import AccountService
-from lebrq.domain.audit_service import AuditLogService
-from lebrq.domain.auth import AuthService
-from lebrq.domain.booking_service import BookingService
-from lebrq.domain.catalog_service import CatalogService
-from lebrq.domain.media_service import MediaService
-from lebrq.domain.program_service import ProgramService
-from lebrq.domain.session_service import SessionService
-from lebrq.domain.tax_document_files import TaxDocumentFiles
-from lebrq.domain.throttle_service import Throttles
-from lebrq.domain.user_admin import UserAdministration
+from lebrq.domain.services.accounts import AccountService
+from lebrq.domain.services.audit import AuditLogService
+from lebrq.domain.services.auth import AuthService
+from lebrq.domain.services.bookings import BookingService
+from lebrq.domain.services.catalog import CatalogService
+from lebrq.domain.services.media import MediaService
+from lebrq.domain.services.programs import ProgramService
+from lebrq.domain.services.sessions import SessionService
+from lebrq.domain.services.tax_document_files import TaxDocumentFiles
+from lebrq.domain.services.throttles import Throttles
+from lebrq.domain.services.user_admin import UserAdministration
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.health import DatabaseHealth
 

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 
-from lebrq.domain.tax_documents import DocumentKind
+from lebrq.domain.model.tax_documents import DocumentKind
 from lebrq.http.access_tokens import AccessClaims
 from lebrq.http.contract import ResourceId, declare
 from lebrq.http.downloads import BlobDownload, blob_response, strong_etag

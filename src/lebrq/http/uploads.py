@@ -25,8 +25,8 @@ import multipart
 from litestar import Request
 from litestar.exceptions import InternalServerException
 
-from lebrq.domain.errors import InvalidInput, PayloadTooLarge
-from lebrq.domain.media import IncomingFile, UploadRules
+from lebrq.domain.model.errors import InvalidInput, PayloadTooLarge
+from lebrq.domain.model.media import IncomingFile, UploadRules
 
 # Boundaries, part headers and small form fields: generous, but bounded.
 MULTIPART_OVERHEAD_PER_PART = 16 * 1024

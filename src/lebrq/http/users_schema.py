@@ -4,7 +4,7 @@ from datetime import datetime
 
 import msgspec
 
-from lebrq.domain.users import User
+from lebrq.domain.model.users import User
 
 
 class UserOut(msgspec.Struct, frozen=True, gc=False):

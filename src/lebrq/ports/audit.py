@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.model.audit import AuditEntry, AuditFilter, NewAuditEntry
+from lebrq.domain.model.pagination import Page, PageRequest
 
 
 class AuditLogRepository(Protocol):

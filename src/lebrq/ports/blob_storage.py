@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from datetime import datetime
 from typing import Protocol
 
-from lebrq.domain.blobs import BlobInfo, StoredBlob
+from lebrq.domain.model.blobs import BlobInfo, StoredBlob
 
 
 class BlobStorage(Protocol):

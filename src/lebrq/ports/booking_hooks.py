@@ -1,6 +1,6 @@
 """Seams where other contexts join the booking use cases inside the same transaction.
 
-Invoicing (issue 4) implements these; the defaults in `lebrq.domain.booking_service`
+Invoicing (issue 4) implements these; the defaults in `lebrq.domain.services.bookings`
 do nothing. Each hook runs inside the booking's unit of work, after the booking row is
 locked and before commit, so whatever it writes commits or rolls back together with the
 booking. A hook refuses by raising a `DomainError`.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from lebrq.domain.bookings import Booking, Refund, TimeSlot
-from lebrq.domain.catalog import Venue
+from lebrq.domain.model.bookings import Booking, Refund, TimeSlot
+from lebrq.domain.model.catalog import Venue
 from lebrq.ports.unit_of_work import UnitOfWork
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Protocol
 
-from lebrq.domain.bookings import (
+from lebrq.domain.model.bookings import (
     Booking,
     BookingExportRow,
     BookingFilter,
@@ -15,7 +15,7 @@ from lebrq.domain.bookings import (
     NewBooking,
     TimeSlot,
 )
-from lebrq.domain.pagination import Page, PagePosition, PageRequest
+from lebrq.domain.model.pagination import Page, PagePosition, PageRequest
 
 
 class BookingRepository(Protocol):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from lebrq.domain.catalog import Item, Venue
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.model.catalog import Item, Venue
+from lebrq.domain.model.pagination import Page, PageRequest
 
 
 class VenueRepository(Protocol):

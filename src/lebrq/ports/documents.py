@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from lebrq.domain.tax_documents import TaxDocument
+from lebrq.domain.model.tax_documents import TaxDocument
 
 PDF_CONTENT_TYPE = "application/pdf"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from lebrq.domain.media import Media, MediaKind, NewMedia
-from lebrq.domain.pagination import Page, PageRequest
-from lebrq.domain.quotas import MediaUsage
+from lebrq.domain.model.media import Media, MediaKind, NewMedia
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.quotas import MediaUsage
 
 
 class MediaRepository(Protocol):

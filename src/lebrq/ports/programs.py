@@ -6,8 +6,8 @@ import builtins
 from datetime import date
 from typing import Protocol
 
-from lebrq.domain.pagination import Page, PageRequest
-from lebrq.domain.programs import Enrolment, NewEnrolment, Program
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.programs import Enrolment, NewEnrolment, Program
 
 
 class ProgramRepository(Protocol):

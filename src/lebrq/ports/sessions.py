@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from lebrq.domain.sessions import NewSession, RefreshToken, Session, SessionState
-from lebrq.domain.throttling import ThrottleKey, ThrottleState
+from lebrq.domain.model.sessions import NewSession, RefreshToken, Session, SessionState
+from lebrq.domain.model.throttling import ThrottleKey, ThrottleState
 
 
 class SessionRepository(Protocol):

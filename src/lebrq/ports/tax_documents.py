@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from lebrq.domain.document_numbers import DocumentSeries, FinancialYear
-from lebrq.domain.tax_documents import DocumentKind, IssuedDocument, NewRefund, NewTaxDocument, PdfFile, RefundRecord
+from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear
+from lebrq.domain.model.tax_documents import (
+    DocumentKind,
+    IssuedDocument,
+    NewRefund,
+    NewTaxDocument,
+    PdfFile,
+    RefundRecord,
+)
 
 
 class DocumentCounterRepository(Protocol):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
-from lebrq.domain.users import NewUser, Role, User
+from lebrq.domain.model.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.model.users import NewUser, Role, User
 
 
 class UserRepository(Protocol):

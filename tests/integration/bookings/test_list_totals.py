@@ -10,8 +10,8 @@ import pytest
 from lebrq.adapters.sql import paging
 from lebrq.adapters.sql.engine import create_engine
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
-from lebrq.domain.catalog import new_venue
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.catalog import new_venue
+from lebrq.domain.model.pagination import PageRequest
 from tests.support.booking_factories import NOW, VenueFieldsFactory
 
 pytestmark = pytest.mark.anyio

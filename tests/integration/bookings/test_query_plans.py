@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lebrq.adapters.sql.bookings import SqlBookingRepository
 from lebrq.adapters.sql.demo_data import seed_demo
 from lebrq.adapters.sql.engine import create_engine
-from lebrq.domain.bookings import BookingFilter, BookingItemFilter, BookingStatus, TimeSlot
-from lebrq.domain.pagination import PagePosition, PageRequest
+from lebrq.domain.model.bookings import BookingFilter, BookingItemFilter, BookingStatus, TimeSlot
+from lebrq.domain.model.pagination import PagePosition, PageRequest
 from tests.support.booking_factories import NOW
 
 pytestmark = pytest.mark.anyio

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 import msgspec
 import pytest
 
-from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
-from lebrq.domain.bookings import BookingStatus
-from lebrq.domain.media import MediaKind
-from lebrq.domain.pagination import PageRequest
-from lebrq.domain.programs import EnrolmentStatus, NewEnrolment, ProgramFields, new_program
-from lebrq.domain.quotas import MediaUsage
+from lebrq.domain.model.audit import AuditEntry, AuditFilter, NewAuditEntry
+from lebrq.domain.model.bookings import BookingStatus
+from lebrq.domain.model.media import MediaKind
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.programs import EnrolmentStatus, NewEnrolment, ProgramFields, new_program
+from lebrq.domain.model.quotas import MediaUsage
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from tests.integration.contract.test_booking_repositories import _booking, _setup
 from tests.integration.contract.test_media_repository import NewMediaFactory

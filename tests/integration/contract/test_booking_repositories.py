@@ -7,7 +7,7 @@ from datetime import timedelta
 import msgspec
 import pytest
 
-from lebrq.domain.bookings import (
+from lebrq.domain.model.bookings import (
     BookingFilter,
     BookingItemFilter,
     BookingStatus,
@@ -16,9 +16,9 @@ from lebrq.domain.bookings import (
     Refund,
     TimeSlot,
 )
-from lebrq.domain.catalog import new_item, new_venue
-from lebrq.domain.errors import Conflict
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.catalog import new_item, new_venue
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.pagination import PageRequest
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.support.booking_factories import NOW, TOMORROW_10, ItemFieldsFactory, NewUserFactory, VenueFieldsFactory
 

@@ -9,8 +9,8 @@ import pytest
 from polyfactory import Use
 from polyfactory.factories.msgspec_factory import MsgspecFactory
 
-from lebrq.domain.media import MediaKind, NewMedia
-from lebrq.domain.pagination import PageRequest
+from lebrq.domain.model.media import MediaKind, NewMedia
+from lebrq.domain.model.pagination import PageRequest
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from tests.support.booking_factories import NOW, NewUserFactory
 

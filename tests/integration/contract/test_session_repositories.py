@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lebrq.domain.sessions import NewSession, SignInMethod
-from lebrq.domain.throttling import ThrottleKey, ThrottleState
-from lebrq.domain.users import NewUser, Role
+from lebrq.domain.model.sessions import NewSession, SignInMethod
+from lebrq.domain.model.throttling import ThrottleKey, ThrottleState
+from lebrq.domain.model.users import NewUser, Role
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 
 pytestmark = pytest.mark.anyio

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lebrq.domain.errors import Conflict
-from lebrq.domain.otp import NewOtpChallenge
-from lebrq.domain.users import NewUser, Role
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.otp import NewOtpChallenge
+from lebrq.domain.model.users import NewUser, Role
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from tests.support.factories import RegistrationFactory
 

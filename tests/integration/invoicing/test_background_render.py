@@ -14,7 +14,7 @@ from litestar.testing import TestClient
 
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.bootstrap import create_app
-from lebrq.domain.tax_documents import TaxDocument
+from lebrq.domain.model.tax_documents import TaxDocument
 from tests.conftest import make_settings
 from tests.integration.invoicing.test_invoices_api import book_and_confirm
 from tests.integration.media.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, bearer_for

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lebrq.domain.bookings import BookingRequest
-from lebrq.domain.document_numbers import FinancialYear, document_date
-from lebrq.domain.errors import Conflict
-from lebrq.domain.programs import ProgramFields
-from lebrq.domain.tax_documents import DocumentKind
+from lebrq.domain.model.bookings import BookingRequest
+from lebrq.domain.model.document_numbers import FinancialYear, document_date
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.programs import ProgramFields
+from lebrq.domain.model.tax_documents import DocumentKind
 from tests.support.invoicing import booked_world
 
 pytestmark = pytest.mark.anyio

@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import TestClient
 from pypdf import PdfReader
 
-from lebrq.domain.amount_in_words import amount_in_words, format_inr
+from lebrq.domain.model.amount_in_words import amount_in_words, format_inr
 from tests.support.booking_factories import item_payload, venue_payload
 
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.pdf.tax_document_layout import render_pdf
-from lebrq.domain.tax_documents import Buyer, TaxDocument
+from lebrq.domain.model.tax_documents import Buyer, TaxDocument
 from tests.support.invoicing import DocumentLineFactory, billable, make_issuer
 
 pytestmark = pytest.mark.anyio
@@ -69,7 +69,7 @@ async def test_the_render_child_keeps_fpdf2_and_multiprocessing_out_of_the_worke
     probe = (
         "import asyncio, sys, msgspec, psutil\n"
         "from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer\n"
-        "from lebrq.domain.tax_documents import TaxDocument\n"
+        "from lebrq.domain.model.tax_documents import TaxDocument\n"
         "doc = msgspec.json.decode(sys.stdin.buffer.read(), type=TaxDocument)\n"
         "r = Fpdf2DocumentRenderer('process')\n"
         "pdf = asyncio.run(r.render(doc))\n"

@@ -17,8 +17,8 @@ import pytest
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.pdf.renderer import ChildProcessRenderer
 from lebrq.adapters.pdf.tax_document_layout import render_pdf
-from lebrq.domain.errors import DependencyUnavailable
-from lebrq.domain.tax_documents import TaxDocument
+from lebrq.domain.model.errors import DependencyUnavailable
+from lebrq.domain.model.tax_documents import TaxDocument
 from tests.support.invoicing import billable, make_issuer
 
 pytestmark = pytest.mark.anyio

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from lebrq.domain.bookings import BookingRequest, ItemRequest
-from lebrq.domain.document_numbers import DocumentSeries, FinancialYear
-from lebrq.domain.errors import Conflict
-from lebrq.domain.pagination import PageRequest
-from lebrq.domain.programs import EnrolmentStatus, ProgramFields
-from lebrq.domain.tax_documents import DocumentKind, NewRefund, PdfFile
+from lebrq.domain.model.bookings import BookingRequest, ItemRequest
+from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.programs import EnrolmentStatus, ProgramFields
+from lebrq.domain.model.tax_documents import DocumentKind, NewRefund, PdfFile
 from tests.support.invoicing import booked_world
 
 pytestmark = pytest.mark.anyio

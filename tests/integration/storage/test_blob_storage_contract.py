@@ -18,8 +18,8 @@ import pytest
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.storage.s3 import S3BlobStorage
-from lebrq.domain.blobs import InvalidBlobKey
-from lebrq.domain.errors import DependencyUnavailable, PayloadTooLarge
+from lebrq.domain.model.blobs import InvalidBlobKey
+from lebrq.domain.model.errors import DependencyUnavailable, PayloadTooLarge
 from lebrq.ports.blob_storage import BlobNotFound, BlobStorage
 from tests.support.s3 import TEST_CREDENTIALS, MotoS3
 

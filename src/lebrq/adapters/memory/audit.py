@@ -3,8 +3,8 @@ from __future__ import annotations
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
-from lebrq.domain.pagination import Page, PageRequest, SortKey, page_of_sorted
+from lebrq.domain.model.audit import AuditEntry, AuditFilter, NewAuditEntry
+from lebrq.domain.model.pagination import Page, PageRequest, SortKey, page_of_sorted
 
 
 class MemoryAuditLogRepository:

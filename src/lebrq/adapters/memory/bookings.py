@@ -6,7 +6,7 @@ from datetime import datetime
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.bookings import (
+from lebrq.domain.model.bookings import (
     Booking,
     BookingExportRow,
     BookingFilter,
@@ -16,8 +16,15 @@ from lebrq.domain.bookings import (
     NewBooking,
     TimeSlot,
 )
-from lebrq.domain.errors import Conflict
-from lebrq.domain.pagination import Page, PagePosition, PageRequest, highest_id_first, newest_first, page_of_sorted
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.pagination import (
+    Page,
+    PagePosition,
+    PageRequest,
+    highest_id_first,
+    newest_first,
+    page_of_sorted,
+)
 
 
 class MemoryBookingRepository:

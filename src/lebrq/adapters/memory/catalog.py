@@ -6,8 +6,8 @@ from typing import Generic, TypeVar
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore, MemoryTable
-from lebrq.domain.catalog import Item, Venue
-from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
+from lebrq.domain.model.catalog import Item, Venue
+from lebrq.domain.model.pagination import Page, PageRequest, newest_first, page_of_sorted
 
 _Row = TypeVar("_Row", Venue, Item)
 

@@ -5,9 +5,9 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.media import Media, MediaKind, NewMedia
-from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
-from lebrq.domain.quotas import MediaUsage
+from lebrq.domain.model.media import Media, MediaKind, NewMedia
+from lebrq.domain.model.pagination import Page, PageRequest, newest_first, page_of_sorted
+from lebrq.domain.model.quotas import MediaUsage
 
 
 class MemoryMediaRepository:

@@ -6,8 +6,8 @@ from datetime import date
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
-from lebrq.domain.programs import Enrolment, EnrolmentStatus, NewEnrolment, Program
+from lebrq.domain.model.pagination import Page, PageRequest, newest_first, page_of_sorted
+from lebrq.domain.model.programs import Enrolment, EnrolmentStatus, NewEnrolment, Program
 
 
 class MemoryProgramRepository:

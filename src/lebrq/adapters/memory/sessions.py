@@ -6,8 +6,8 @@ from datetime import datetime
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.sessions import NewSession, RefreshToken, Session, SessionState
-from lebrq.domain.throttling import ThrottleKey, ThrottleState
+from lebrq.domain.model.sessions import NewSession, RefreshToken, Session, SessionState
+from lebrq.domain.model.throttling import ThrottleKey, ThrottleState
 
 
 class MemorySessionRepository:

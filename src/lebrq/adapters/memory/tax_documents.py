@@ -6,9 +6,16 @@ from __future__ import annotations
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.document_numbers import DocumentSeries, FinancialYear
-from lebrq.domain.errors import Conflict
-from lebrq.domain.tax_documents import DocumentKind, IssuedDocument, NewRefund, NewTaxDocument, PdfFile, RefundRecord
+from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.tax_documents import (
+    DocumentKind,
+    IssuedDocument,
+    NewRefund,
+    NewTaxDocument,
+    PdfFile,
+    RefundRecord,
+)
 
 
 class _Counter(msgspec.Struct, frozen=True, gc=False):

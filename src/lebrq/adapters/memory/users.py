@@ -5,9 +5,9 @@ from datetime import datetime
 import msgspec
 
 from lebrq.adapters.memory.store import MemoryStore
-from lebrq.domain.errors import Conflict
-from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
-from lebrq.domain.users import NewUser, Role, User, erased_fields
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.model.users import NewUser, Role, User, erased_fields
 
 
 class MemoryUserRepository:

@@ -27,8 +27,8 @@ from typing import IO, Literal
 import msgspec
 
 from lebrq.adapters.pdf.render_protocol import RenderReply, RenderRequest, decode_reply, encode, read_frame, write_frame
-from lebrq.domain.errors import DependencyUnavailable
-from lebrq.domain.tax_documents import TaxDocument
+from lebrq.domain.model.errors import DependencyUnavailable
+from lebrq.domain.model.tax_documents import TaxDocument
 
 PoolKind = Literal["process", "thread"]
 CHILD_COMMAND = (sys.executable, "-m", "lebrq.adapters.pdf.render_child")

@@ -16,8 +16,8 @@ import msgspec
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from lebrq.domain.amount_in_words import format_inr
-from lebrq.domain.tax_documents import DocumentKind, TaxDocument
+from lebrq.domain.model.amount_in_words import format_inr
+from lebrq.domain.model.tax_documents import DocumentKind, TaxDocument
 
 FONTS = Path(__file__).with_name("fonts")
 FONT = "DejaVu"

@@ -9,7 +9,7 @@ import anyio
 from argon2 import PasswordHasher as _Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from lebrq.domain.errors import Unavailable
+from lebrq.domain.model.errors import Unavailable
 
 T = TypeVar("T")
 BUSY = "password hashing is busy; try again in a moment"

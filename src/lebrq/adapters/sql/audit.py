@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lebrq.adapters.sql.paging import fetch_page
 from lebrq.adapters.sql.rows import inserted_id
 from lebrq.adapters.sql.tables.audit import audit_log
-from lebrq.domain.audit import AuditEntry, AuditFilter, NewAuditEntry
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.model.audit import AuditEntry, AuditFilter, NewAuditEntry
+from lebrq.domain.model.pagination import Page, PageRequest
 
 _COLUMNS = (
     audit_log.c.id,

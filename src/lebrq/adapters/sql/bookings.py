@@ -22,7 +22,7 @@ from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import venues
 from lebrq.adapters.sql.tables.users import users
-from lebrq.domain.bookings import (
+from lebrq.domain.model.bookings import (
     MAX_DURATION,
     Booking,
     BookingExportRow,
@@ -34,8 +34,8 @@ from lebrq.domain.bookings import (
     Refund,
     TimeSlot,
 )
-from lebrq.domain.errors import Conflict
-from lebrq.domain.pagination import Page, PagePosition, PageRequest
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.pagination import Page, PagePosition, PageRequest
 
 # Rows fetched per round trip by the export's server-side cursor: big enough to keep the
 # network busy, small enough that a batch is a few hundred KiB.

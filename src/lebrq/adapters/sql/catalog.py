@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lebrq.adapters.sql.paging import fetch_page
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.catalog import items, venues
-from lebrq.domain.catalog import Item, Venue
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.model.catalog import Item, Venue
+from lebrq.domain.model.pagination import Page, PageRequest
 
 _VENUE_COLUMNS = (
     venues.c.id,

@@ -21,9 +21,9 @@ from lebrq.adapters.sql.rows import inserted_id
 from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import items, venues
 from lebrq.adapters.sql.tables.users import users
-from lebrq.domain.bookings import BookingStatus
-from lebrq.domain.catalog import CURRENCY
-from lebrq.domain.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
+from lebrq.domain.model.bookings import BookingStatus
+from lebrq.domain.model.catalog import CURRENCY
+from lebrq.domain.model.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
 
 VENUE_NAMES = [
     "Banyan Hall",

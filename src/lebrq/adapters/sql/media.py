@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lebrq.adapters.sql.paging import fetch_page
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.media import media
-from lebrq.domain.media import Media, MediaKind, NewMedia
-from lebrq.domain.pagination import Page, PageRequest
-from lebrq.domain.quotas import MediaUsage
+from lebrq.domain.model.media import Media, MediaKind, NewMedia
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.quotas import MediaUsage
 
 _COLUMNS = (
     media.c.id,

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.rows import AnyRow
-from lebrq.domain.pagination import PagePosition, PageRequest
+from lebrq.domain.model.pagination import PagePosition, PageRequest
 
 # Names of the extra columns a page query adds after the caller's columns.
 TOTAL_COLUMN = "page_total"

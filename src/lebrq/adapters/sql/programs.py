@@ -12,8 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lebrq.adapters.sql.paging import fetch_page
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.programs import program_enrolments, programs
-from lebrq.domain.pagination import Page, PageRequest
-from lebrq.domain.programs import Enrolment, EnrolmentStatus, NewEnrolment, Program, format_start_time, parse_start_time
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.programs import (
+    Enrolment,
+    EnrolmentStatus,
+    NewEnrolment,
+    Program,
+    format_start_time,
+    parse_start_time,
+)
 
 _PROGRAM_COLUMNS = (
     programs.c.id,

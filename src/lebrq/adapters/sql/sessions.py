@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.sessions import refresh_tokens, sessions, throttles
 from lebrq.adapters.sql.tables.users import users
-from lebrq.domain.sessions import NewSession, RefreshToken, Session, SessionState, SignInMethod
-from lebrq.domain.throttling import ThrottleKey, ThrottleState
-from lebrq.domain.users import Role
+from lebrq.domain.model.sessions import NewSession, RefreshToken, Session, SessionState, SignInMethod
+from lebrq.domain.model.throttling import ThrottleKey, ThrottleState
+from lebrq.domain.model.users import Role
 
 _SESSION_COLUMNS = (
     sessions.c.id,

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.rows import inserted_id
 from lebrq.adapters.sql.tables.tax_documents import document_counters, refunds, tax_documents
-from lebrq.domain.document_numbers import DocumentSeries, FinancialYear
-from lebrq.domain.errors import Conflict
-from lebrq.domain.tax_documents import (
+from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.tax_documents import (
     DocumentKind,
     IssuedDocument,
     NewRefund,

@@ -17,7 +17,7 @@ from lebrq.adapters.sql.sessions import SqlSessionRepository, SqlThrottleReposit
 from lebrq.adapters.sql.tax_documents import SqlDocumentCounterRepository, SqlRefundRepository, SqlTaxDocumentRepository
 from lebrq.adapters.sql.unavailable import is_unavailable
 from lebrq.adapters.sql.users import SqlOtpRepository, SqlUserRepository
-from lebrq.domain.errors import DependencyUnavailable
+from lebrq.domain.model.errors import DependencyUnavailable
 
 
 class SqlUnitOfWork:

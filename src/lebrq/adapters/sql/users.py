@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.users import otp_codes, users
-from lebrq.domain.errors import Conflict
-from lebrq.domain.otp import NewOtpChallenge, OtpChallenge
-from lebrq.domain.users import NewUser, Role, User, erased_fields
+from lebrq.domain.model.errors import Conflict
+from lebrq.domain.model.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.model.users import NewUser, Role, User, erased_fields
 
 _USER_COLUMNS = (
     users.c.id,

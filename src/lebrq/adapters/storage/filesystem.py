@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TypeVar
 
-from lebrq.domain.blobs import BlobInfo, InvalidBlobKey, SizeLimit, StoredBlob, check_blob_key, check_byte_range
+from lebrq.domain.model.blobs import BlobInfo, InvalidBlobKey, SizeLimit, StoredBlob, check_blob_key, check_byte_range
 from lebrq.ports.blob_storage import BlobNotFound
 
 PARTIAL_SUFFIX = ".part"

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 
-from lebrq.domain.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
+from lebrq.domain.model.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
 from lebrq.ports.blob_storage import BlobNotFound
 
 

@@ -35,8 +35,8 @@ from typing import Any
 
 import anyio
 
-from lebrq.domain.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
-from lebrq.domain.errors import DependencyUnavailable
+from lebrq.domain.model.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
+from lebrq.domain.model.errors import DependencyUnavailable
 from lebrq.ports.blob_storage import BlobNotFound
 
 MIB = 1024 * 1024

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.audit import AuditAction, record
-from lebrq.domain.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests
-from lebrq.domain.otp import (
+from lebrq.domain.model.audit import AuditAction, record
+from lebrq.domain.model.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests
+from lebrq.domain.model.otp import (
     NewOtpChallenge,
     OtpCodeHasher,
     OtpPolicy,
@@ -23,11 +23,11 @@ from lebrq.domain.otp import (
     new_code,
     normalize_destination,
 )
-from lebrq.domain.session_service import SessionService
-from lebrq.domain.sessions import Grant, SignInMethod
-from lebrq.domain.throttle_service import ThrottlePolicy, Throttles, ThrottleScope, key
-from lebrq.domain.throttling import forget, refund_attempt
-from lebrq.domain.users import NewUser, Role, User, check_password, clean_name, normalize_email, normalize_phone
+from lebrq.domain.model.sessions import Grant, SignInMethod
+from lebrq.domain.model.throttling import forget, refund_attempt
+from lebrq.domain.model.users import NewUser, Role, User, check_password, clean_name, normalize_email, normalize_phone
+from lebrq.domain.services.sessions import SessionService
+from lebrq.domain.services.throttles import ThrottlePolicy, Throttles, ThrottleScope, key
 from lebrq.ports.clock import Clock
 from lebrq.ports.security import OtpSender, PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory

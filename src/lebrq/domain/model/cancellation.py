@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.pricing import round_half_up
+from lebrq.domain.model.pricing import round_half_up
 
 DEFAULT_CANCELLATION_POLICY = "7d:100,48h:50"
 

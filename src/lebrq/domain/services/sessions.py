@@ -7,8 +7,8 @@ import math
 from collections import OrderedDict
 from datetime import datetime, timedelta
 
-from lebrq.domain.errors import NotAuthenticated
-from lebrq.domain.sessions import (
+from lebrq.domain.model.errors import NotAuthenticated
+from lebrq.domain.model.sessions import (
     Grant,
     NewSession,
     SessionPolicy,
@@ -17,7 +17,7 @@ from lebrq.domain.sessions import (
     hash_refresh_token,
     new_refresh_token,
 )
-from lebrq.domain.users import User
+from lebrq.domain.model.users import User
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 

@@ -1,10 +1,10 @@
 """Reading the audit log (admins). Entries are written by the use cases that make the
-changes, through `lebrq.domain.audit.record`, never through here."""
+changes, through `lebrq.domain.model.audit.record`, never through here."""
 
 from __future__ import annotations
 
-from lebrq.domain.audit import AuditEntry, AuditFilter
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.model.audit import AuditEntry, AuditFilter
+from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 
 

@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from lebrq.domain.audit import AuditAction, fields_sent, record
-from lebrq.domain.bookings import TimeSlot
-from lebrq.domain.catalog import DEFAULT_TIMEZONE, Venue
-from lebrq.domain.errors import Conflict, NotFound
-from lebrq.domain.pagination import Page, PageRequest
-from lebrq.domain.programs import (
+from lebrq.domain.model.audit import AuditAction, fields_sent, record
+from lebrq.domain.model.bookings import TimeSlot
+from lebrq.domain.model.catalog import DEFAULT_TIMEZONE, Venue
+from lebrq.domain.model.errors import Conflict, NotFound
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.programs import (
     Enrolment,
     EnrolmentStatus,
     NewEnrolment,
@@ -29,7 +29,7 @@ from lebrq.domain.programs import (
     apply_program_fields,
     new_program,
 )
-from lebrq.domain.quotas import Quotas
+from lebrq.domain.model.quotas import Quotas
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from lebrq.domain.booking_service import BookingService
-from lebrq.domain.bookings import BookingFilter, BookingStatus
-from lebrq.domain.errors import Conflict, Forbidden, NotAuthenticated, NotFound
-from lebrq.domain.pagination import PageRequest
-from lebrq.domain.program_service import ProgramService
-from lebrq.domain.programs import EnrolmentStatus
-from lebrq.domain.session_service import SessionService
-from lebrq.domain.sessions import SessionState, SignInMethod
-from lebrq.domain.throttle_service import ThrottlePolicy, Throttles, ThrottleScope, key
-from lebrq.domain.users import User, check_password
+from lebrq.domain.model.bookings import BookingFilter, BookingStatus
+from lebrq.domain.model.errors import Conflict, Forbidden, NotAuthenticated, NotFound
+from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.programs import EnrolmentStatus
+from lebrq.domain.model.sessions import SessionState, SignInMethod
+from lebrq.domain.model.users import User, check_password
+from lebrq.domain.services.bookings import BookingService
+from lebrq.domain.services.programs import ProgramService
+from lebrq.domain.services.sessions import SessionService
+from lebrq.domain.services.throttles import ThrottlePolicy, Throttles, ThrottleScope, key
 from lebrq.ports.clock import Clock
 from lebrq.ports.security import PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWorkFactory

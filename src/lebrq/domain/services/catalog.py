@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lebrq.domain.audit import AuditAction, fields_sent, record
-from lebrq.domain.catalog import (
+from lebrq.domain.model.audit import AuditAction, fields_sent, record
+from lebrq.domain.model.catalog import (
     Item,
     ItemFields,
     Venue,
@@ -13,8 +13,8 @@ from lebrq.domain.catalog import (
     new_item,
     new_venue,
 )
-from lebrq.domain.errors import NotFound
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.model.errors import NotFound
+from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 

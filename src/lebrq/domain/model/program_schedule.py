@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from lebrq.domain.bookings import TimeSlot
+from lebrq.domain.model.bookings import TimeSlot
 
 _UTC = ZoneInfo("UTC")
 

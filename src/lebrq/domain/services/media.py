@@ -15,10 +15,10 @@ from datetime import datetime
 
 import msgspec
 
-from lebrq.domain.audit import AuditAction, record
-from lebrq.domain.blobs import StoredBlob
-from lebrq.domain.errors import InvalidInput, NotFound, PayloadTooLarge
-from lebrq.domain.media import (
+from lebrq.domain.model.audit import AuditAction, record
+from lebrq.domain.model.blobs import StoredBlob
+from lebrq.domain.model.errors import InvalidInput, NotFound, PayloadTooLarge
+from lebrq.domain.model.media import (
     ACCEPTED_TYPES,
     MAX_ORIGINAL_NAME,
     MEDIA_KEY_PREFIX,
@@ -29,9 +29,9 @@ from lebrq.domain.media import (
     SweepReport,
     UploadRules,
 )
-from lebrq.domain.media_types import TypeCheck
-from lebrq.domain.pagination import Page, PageRequest
-from lebrq.domain.quotas import MediaUsage, Quotas
+from lebrq.domain.model.media_types import TypeCheck
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.quotas import MediaUsage, Quotas
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import msgspec
 
-from lebrq.domain.errors import PayloadTooLarge
+from lebrq.domain.model.errors import PayloadTooLarge
 
 # One to eight path segments of safe characters; no segment may start with a dot, so
 # "..", hidden files and the adapters' own temporary files can never be named by a key.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
 
-from lebrq.domain.errors import InvalidInput, UnsupportedMediaType
+from lebrq.domain.model.errors import InvalidInput, UnsupportedMediaType
 
 # Enough for every signature below, including WebM's DocType inside the EBML header.
 SNIFF_BYTES = 64

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import msgspec
 
-from lebrq.domain.errors import TooManyRequests
-from lebrq.domain.throttling import Limit, ThrottleKey, ThrottleState, count_attempt
+from lebrq.domain.model.errors import TooManyRequests
+from lebrq.domain.model.throttling import Limit, ThrottleKey, ThrottleState, count_attempt
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import msgspec
 
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.errors import InvalidInput
 
 # A rate is held in basis points (1 % = 100 bp) so that 18 % or 0.25 % are exact integers.
 BASIS_POINTS_PER_PERCENT = 100

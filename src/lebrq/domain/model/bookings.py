@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.catalog import CURRENCY
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.catalog import CURRENCY
+from lebrq.domain.model.errors import InvalidInput
 
 SLOT_STEP = timedelta(minutes=30)
 MAX_DURATION = timedelta(hours=24)

@@ -8,19 +8,19 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from lebrq.domain.amount_in_words import format_inr
-from lebrq.domain.bookings import Booking, Refund
-from lebrq.domain.catalog import Venue
-from lebrq.domain.errors import NotFound
-from lebrq.domain.pricing import GstSplit
-from lebrq.domain.tax_documents import (
+from lebrq.domain.model.amount_in_words import format_inr
+from lebrq.domain.model.bookings import Booking, Refund
+from lebrq.domain.model.catalog import Venue
+from lebrq.domain.model.errors import NotFound
+from lebrq.domain.model.pricing import GstSplit
+from lebrq.domain.model.tax_documents import (
     BillableBooking,
     Buyer,
     DocumentLine,
     TaxDocumentIssuer,
     VenueSnapshot,
 )
-from lebrq.domain.users import User
+from lebrq.domain.model.users import User
 from lebrq.ports.unit_of_work import UnitOfWork
 
 

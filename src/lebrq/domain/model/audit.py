@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from lebrq.domain.bookings import check_window
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.bookings import check_window
+from lebrq.domain.model.errors import InvalidInput
 
 if TYPE_CHECKING:  # the unit of work's port holds the audit log's port, which names these types
     from lebrq.ports.unit_of_work import UnitOfWork

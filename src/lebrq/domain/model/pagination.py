@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.errors import InvalidInput
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.users import Role
+from lebrq.domain.model.users import Role
 
 
 class SignInMethod(str, enum.Enum):

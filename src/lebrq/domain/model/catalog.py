@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import msgspec
 
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.errors import InvalidInput
 
 CURRENCY = "INR"
 DEFAULT_TIMEZONE = "Asia/Kolkata"

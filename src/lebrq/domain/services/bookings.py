@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.audit import AuditAction, record
-from lebrq.domain.bookings import (
+from lebrq.domain.model.audit import AuditAction, record
+from lebrq.domain.model.bookings import (
     MAX_CANCEL_REASON_LENGTH,
     MAX_PAYMENT_REFERENCE_LENGTH,
     Booking,
@@ -37,11 +37,11 @@ from lebrq.domain.bookings import (
     check_window,
     clean_text,
 )
-from lebrq.domain.catalog import Item, Venue
-from lebrq.domain.errors import Conflict, InvalidInput, NotFound
-from lebrq.domain.pagination import Page, PagePosition, PageRequest
-from lebrq.domain.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
-from lebrq.domain.quotas import Quotas
+from lebrq.domain.model.catalog import Item, Venue
+from lebrq.domain.model.errors import Conflict, InvalidInput, NotFound
+from lebrq.domain.model.pagination import Page, PagePosition, PageRequest
+from lebrq.domain.model.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
+from lebrq.domain.model.quotas import Quotas
 from lebrq.ports.booking_hooks import CancellationHook, ConfirmationHook, SlotGuard
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory

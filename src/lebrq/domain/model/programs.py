@@ -9,10 +9,10 @@ from typing import Any
 
 import msgspec
 
-from lebrq.domain.bookings import clean_text
-from lebrq.domain.catalog import CURRENCY, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PRICE_PAISE
-from lebrq.domain.errors import InvalidInput
-from lebrq.domain.program_schedule import ProgramSchedule
+from lebrq.domain.model.bookings import clean_text
+from lebrq.domain.model.catalog import CURRENCY, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PRICE_PAISE
+from lebrq.domain.model.errors import InvalidInput
+from lebrq.domain.model.program_schedule import ProgramSchedule
 
 MAX_DURATION_MINUTES = 12 * 60
 # Sessions are computed over the whole date range when a program is checked for clashes.

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from lebrq.domain.amount_in_words import amount_in_words
-from lebrq.domain.cancellation import CancellationPolicy, percent_of
-from lebrq.domain.catalog import CURRENCY
-from lebrq.domain.document_numbers import DocumentSeries, FinancialYear, NumberFormat, document_date
-from lebrq.domain.errors import Conflict, InvalidInput
-from lebrq.domain.pricing import GstSplit
+from lebrq.domain.model.amount_in_words import amount_in_words
+from lebrq.domain.model.cancellation import CancellationPolicy, percent_of
+from lebrq.domain.model.catalog import CURRENCY
+from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear, NumberFormat, document_date
+from lebrq.domain.model.errors import Conflict, InvalidInput
+from lebrq.domain.model.pricing import GstSplit
 
 if TYPE_CHECKING:  # the unit of work's ports import this module's types
     from lebrq.ports.unit_of_work import UnitOfWork

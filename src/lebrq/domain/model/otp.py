@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.errors import InvalidInput
-from lebrq.domain.users import normalize_email, normalize_phone
+from lebrq.domain.model.errors import InvalidInput
+from lebrq.domain.model.users import normalize_email, normalize_phone
 
 
 class OtpPolicy(msgspec.Struct, frozen=True, gc=False):

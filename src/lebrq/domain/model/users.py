@@ -8,7 +8,7 @@ from datetime import datetime
 
 import msgspec
 
-from lebrq.domain.errors import InvalidInput
+from lebrq.domain.model.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 8
 # Argon2 hashes whatever it is given; an unbounded password is a cheap way to burn CPU.

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import msgspec
 
-from lebrq.domain import media_types as types
+from lebrq.domain.model import media_types as types
 
 MEDIA_KEY_PREFIX = "media/"
 MAX_ORIGINAL_NAME = 255

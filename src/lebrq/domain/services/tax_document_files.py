@@ -20,8 +20,8 @@ from datetime import datetime
 
 import msgspec
 
-from lebrq.domain.errors import NotFound
-from lebrq.domain.tax_documents import DocumentKind, IssuedDocument, PdfFile
+from lebrq.domain.model.errors import NotFound
+from lebrq.domain.model.tax_documents import DocumentKind, IssuedDocument, PdfFile
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.documents import DocumentRenderer
 from lebrq.ports.unit_of_work import UnitOfWorkFactory

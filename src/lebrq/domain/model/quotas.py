@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from lebrq.domain.errors import Conflict
+from lebrq.domain.model.errors import Conflict
 
 if TYPE_CHECKING:  # ports name MediaUsage, so the unit of work is imported for types only
     from lebrq.ports.unit_of_work import UnitOfWork
