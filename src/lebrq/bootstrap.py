@@ -38,7 +38,7 @@ from lebrq.domain.model.otp import OtpCodeHasher
 from lebrq.domain.model.pricing import rate_from_percent
 from lebrq.domain.model.quotas import Quotas
 from lebrq.domain.model.sessions import SessionPolicy
-from lebrq.domain.model.tax_documents import Seller, TaxDocumentIssuer
+from lebrq.domain.model.tax_documents import Seller
 from lebrq.domain.model.throttling import Limit
 from lebrq.domain.services.accounts import AccountService
 from lebrq.domain.services.audit import AuditLogService
@@ -50,6 +50,7 @@ from lebrq.domain.services.media import MediaService
 from lebrq.domain.services.programs import ProgramService, ProgramSlotGuard
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.tax_document_files import TaxDocumentFiles
+from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from lebrq.domain.services.throttles import ThrottlePolicy, Throttles
 from lebrq.domain.services.user_admin import UserAdministration
 from lebrq.http.access_tokens import AccessTokenCodec

@@ -22,9 +22,9 @@ from lebrq.domain.model.tax_documents import (
     Buyer,
     DocumentLine,
     Seller,
-    TaxDocumentIssuer,
     VenueSnapshot,
 )
+from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from lebrq.http.services import Services
 from lebrq.ports.clock import Clock
 from lebrq.ports.documents import DocumentRenderer

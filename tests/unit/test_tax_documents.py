@@ -12,7 +12,8 @@ from lebrq.domain.model.amount_in_words import amount_in_words
 from lebrq.domain.model.cancellation import CancellationPolicy, percent_of
 from lebrq.domain.model.document_numbers import FinancialYear, NumberFormat
 from lebrq.domain.model.errors import Conflict
-from lebrq.domain.model.tax_documents import DocumentKind, TaxDocumentIssuer
+from lebrq.domain.model.tax_documents import DocumentKind
+from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from tests.support.invoicing import DocumentLineFactory, billable, make_issuer
 
 pytestmark = pytest.mark.anyio

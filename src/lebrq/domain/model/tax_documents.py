@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 import msgspec
 
 from lebrq.domain.model.amount_in_words import amount_in_words
-from lebrq.domain.model.cancellation import CancellationPolicy, percent_of
+from lebrq.domain.model.cancellation import percent_of
 from lebrq.domain.model.catalog import CURRENCY
-from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear, NumberFormat, document_date
-from lebrq.domain.model.errors import Conflict, InvalidInput
+from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear, document_date
+from lebrq.domain.model.errors import InvalidInput
 from lebrq.domain.model.pricing import GstSplit
-
-if TYPE_CHECKING:  # the unit of work's ports import this module's types
-    from lebrq.ports.unit_of_work import UnitOfWork
 
 # SAC 997212: rental or leasing services involving own or leased non-residential property.
 DEFAULT_SAC_CODE = "997212"
@@ -174,120 +170,67 @@ class BillableBooking(msgspec.Struct, frozen=True, gc=False):
         return sum(line.amount_paise for line in self.lines)
 
 
-class TaxDocumentIssuer:
-    """Issues invoices and credit notes inside the caller's unit of work, so a document
-    exists exactly when the booking change that caused it is committed."""
+def invoice_document(
+    seller: Seller, booking: BillableBooking, number: str, year: FinancialYear, at: datetime
+) -> TaxDocument:
+    """The tax invoice for a booking being confirmed, numbered `number` in `year`."""
+    if not booking.lines:
+        raise InvalidInput("an invoice needs at least one line")
+    taxable = booking.taxable_paise
+    return TaxDocument(
+        kind=DocumentKind.TAX_INVOICE,
+        number=number,
+        financial_year=year.label,
+        issued_at=at,
+        issue_date=document_date(at),
+        booking_id=booking.booking_id,
+        seller=seller,
+        buyer=booking.buyer,
+        venue=booking.venue,
+        slot_start=booking.start,
+        slot_end=booking.end,
+        lines=booking.lines,
+        taxable_paise=taxable,
+        gst_rate_basis_points=booking.gst.rate_basis_points,
+        cgst_paise=booking.gst.cgst_paise,
+        sgst_paise=booking.gst.sgst_paise,
+        total_paise=taxable + booking.gst.total_paise,
+        amount_in_words=amount_in_words(taxable + booking.gst.total_paise),
+        payment_reference=booking.payment_reference,
+    )
 
-    def __init__(
-        self,
-        seller: Seller,
-        *,
-        invoice_format: NumberFormat,
-        credit_note_format: NumberFormat,
-        cancellation_policy: CancellationPolicy,
-    ) -> None:
-        self._seller = seller
-        self._formats = {DocumentKind.TAX_INVOICE: invoice_format, DocumentKind.CREDIT_NOTE: credit_note_format}
-        self.cancellation_policy = cancellation_policy
 
-    async def issue_invoice(self, uow: UnitOfWork, booking: BillableBooking, at: datetime) -> IssuedDocument:
-        if not booking.lines:
-            raise InvalidInput("an invoice needs at least one line")
-        if await uow.tax_documents.for_booking(DocumentKind.TAX_INVOICE, booking.booking_id) is not None:
-            raise Conflict("this booking already has an invoice")
-        taxable = booking.taxable_paise
-        number, year, sequence = await self._next_number(uow, DocumentKind.TAX_INVOICE, at)
-        document = TaxDocument(
-            kind=DocumentKind.TAX_INVOICE,
-            number=number,
-            financial_year=year.label,
-            issued_at=at,
-            issue_date=document_date(at),
-            booking_id=booking.booking_id,
-            seller=self._seller,
-            buyer=booking.buyer,
-            venue=booking.venue,
-            slot_start=booking.start,
-            slot_end=booking.end,
-            lines=booking.lines,
-            taxable_paise=taxable,
-            gst_rate_basis_points=booking.gst.rate_basis_points,
-            cgst_paise=booking.gst.cgst_paise,
-            sgst_paise=booking.gst.sgst_paise,
-            total_paise=taxable + booking.gst.total_paise,
-            amount_in_words=amount_in_words(taxable + booking.gst.total_paise),
-            payment_reference=booking.payment_reference,
-        )
-        return await uow.tax_documents.add(
-            NewTaxDocument(user_id=booking.user_id, sequence=sequence, document=document)
-        )
-
-    async def refund_cancellation(
-        self, uow: UnitOfWork, booking_id: int, *, cancelled_at: datetime, reason: str | None = None
-    ) -> RefundRecord:
-        """Record the refund for cancelling a confirmed booking and, when the policy gives
-        anything back, issue the credit note. Call with the booking row locked."""
-        if await uow.refunds.for_booking(booking_id) is not None:
-            raise Conflict("this booking has already been refunded")
-        invoice = await uow.tax_documents.for_booking(DocumentKind.TAX_INVOICE, booking_id)
-        if invoice is None:
-            raise Conflict("a booking without an invoice cannot be refunded")
-        original = invoice.document
-        percent = self.cancellation_policy.refund_percent(starts_at=original.slot_start, cancelled_at=cancelled_at)
-        credit_note = None
-        if percent > 0:
-            credit_note = await self._issue_credit_note(uow, invoice, percent, cancelled_at, reason)
-        return await uow.refunds.add(
-            NewRefund(
-                booking_id=booking_id,
-                invoice_number=original.number,
-                percent=percent,
-                amount_paise=0 if credit_note is None else credit_note.document.total_paise,
-                credit_note_number=None if credit_note is None else credit_note.number,
-                reason=reason,
-                created_at=cancelled_at,
-            )
-        )
-
-    async def _issue_credit_note(
-        self, uow: UnitOfWork, invoice: IssuedDocument, percent: int, at: datetime, reason: str | None
-    ) -> IssuedDocument:
-        original = invoice.document
-        number, year, sequence = await self._next_number(uow, DocumentKind.CREDIT_NOTE, at)
-        taxable, cgst, sgst = (
-            percent_of(v, percent) for v in (original.taxable_paise, original.cgst_paise, original.sgst_paise)
-        )
-        lines = (
-            DocumentLine(
-                description=f"Refund of {percent}% of invoice {original.number} (cancellation policy)",
-                quantity=1,
-                unit_price_paise=taxable,
-                amount_paise=taxable,
-            ),
-        )
-        document = msgspec.structs.replace(
-            original,
-            kind=DocumentKind.CREDIT_NOTE,
-            number=number,
-            financial_year=year.label,
-            issued_at=at,
-            issue_date=document_date(at),
-            lines=lines,
-            taxable_paise=taxable,
-            cgst_paise=cgst,
-            sgst_paise=sgst,
-            total_paise=taxable + cgst + sgst,
-            amount_in_words=amount_in_words(taxable + cgst + sgst),
-            original_invoice_number=original.number,
-            original_invoice_date=original.issue_date,
-            refund_percent=percent,
-            reason=reason,
-        )
-        return await uow.tax_documents.add(
-            NewTaxDocument(user_id=invoice.user_id, sequence=sequence, document=document)
-        )
-
-    async def _next_number(self, uow: UnitOfWork, kind: DocumentKind, at: datetime) -> tuple[str, FinancialYear, int]:
-        year = FinancialYear.of(document_date(at))
-        sequence = await uow.document_counters.next_number(kind.series, year)
-        return self._formats[kind].format(year, sequence), year, sequence
+def credit_note_document(
+    original: TaxDocument, percent: int, number: str, year: FinancialYear, at: datetime, reason: str | None
+) -> TaxDocument:
+    """The credit note refunding `percent` of the invoice `original`: every amount is that
+    share of the invoice's, and it refers to the invoice by number and date."""
+    taxable, cgst, sgst = (
+        percent_of(v, percent) for v in (original.taxable_paise, original.cgst_paise, original.sgst_paise)
+    )
+    lines = (
+        DocumentLine(
+            description=f"Refund of {percent}% of invoice {original.number} (cancellation policy)",
+            quantity=1,
+            unit_price_paise=taxable,
+            amount_paise=taxable,
+        ),
+    )
+    return msgspec.structs.replace(
+        original,
+        kind=DocumentKind.CREDIT_NOTE,
+        number=number,
+        financial_year=year.label,
+        issued_at=at,
+        issue_date=document_date(at),
+        lines=lines,
+        taxable_paise=taxable,
+        cgst_paise=cgst,
+        sgst_paise=sgst,
+        total_paise=taxable + cgst + sgst,
+        amount_in_words=amount_in_words(taxable + cgst + sgst),
+        original_invoice_number=original.number,
+        original_invoice_date=original.issue_date,
+        refund_percent=percent,
+        reason=reason,
+    )

@@ -17,10 +17,10 @@ from lebrq.domain.model.tax_documents import (
     BillableBooking,
     Buyer,
     DocumentLine,
-    TaxDocumentIssuer,
     VenueSnapshot,
 )
 from lebrq.domain.model.users import User
+from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from lebrq.ports.unit_of_work import UnitOfWork
 
 
