@@ -67,7 +67,7 @@ class MemoryBookingRepository:
         slots = [
             b.slot
             for b in self._bookings.values()
-            if b.venue_id == venue_id and _holds_slot(b, now) and b.slot.overlaps(window)
+            if b.venue_id == venue_id and b.holds_slot(now) and b.slot.overlaps(window)
         ]
         return sorted(slots, key=lambda slot: slot.start)
 
@@ -93,7 +93,7 @@ class MemoryBookingRepository:
     async def expire_lapsed_holds(self, now: datetime) -> int:
         lapsed = [b for b in self._bookings.values() if b.hold_lapsed(now)]
         for booking in lapsed:
-            self._bookings[booking.id] = booking.as_of(now)
+            self._bookings[booking.id] = booking.expire()
         return len(lapsed)
 
     async def list(self, filters: BookingFilter, page: PageRequest, now: datetime) -> Page[Booking]:
@@ -135,12 +135,6 @@ class MemoryBookingRepository:
                 notes=current.notes,
                 created_at=current.created_at,
             )
-
-
-def _holds_slot(booking: Booking, now: datetime) -> bool:
-    return booking.status is BookingStatus.CONFIRMED or (
-        booking.status is BookingStatus.PENDING and booking.hold_expires_at > now
-    )
 
 
 def _matches(booking: Booking, filters: BookingFilter, now: datetime) -> bool:

@@ -23,6 +23,8 @@ from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import venues
 from lebrq.adapters.sql.tables.users import users
 from lebrq.domain.model.bookings import (
+    ACTIVE_STATUSES,
+    LAPSED_HOLD,
     MAX_DURATION,
     Booking,
     BookingExportRow,
@@ -172,25 +174,32 @@ def _line(row: AnyRow) -> BookingItem:
     )
 
 
+# The domain's one definition of a lapsed hold (LAPSED_HOLD), in SQL.
+_HOLD_DEADLINE = bookings.c[LAPSED_HOLD.deadline]
+
+
+def _lapsed_hold(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(bookings.c.status == LAPSED_HOLD.status.value, now >= _HOLD_DEADLINE)
+
+
+def _hold_running(now: datetime) -> sa.ColumnElement[bool]:
+    """NOT _lapsed_hold(now), spelt out so that an index on status still serves it."""
+    return sa.or_(bookings.c.status != LAPSED_HOLD.status.value, now < _HOLD_DEADLINE)
+
+
 def _holds_slot(now: datetime) -> sa.ColumnElement[bool]:
-    """Confirmed, or pending with the hold still running: written so that the
-    (venue_id, status, start_at) index serves it as two ranges."""
-    return sa.and_(
-        bookings.c.status.in_((BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value)),
-        sa.or_(bookings.c.status == BookingStatus.CONFIRMED.value, bookings.c.hold_expires_at > now),
-    )
+    """Booking.holds_slot: an active status and no lapsed hold. The IN list lets the
+    (venue_id, status, start_at) index serve it as two ranges."""
+    return sa.and_(bookings.c.status.in_([status.value for status in ACTIVE_STATUSES]), _hold_running(now))
 
 
 def _status_is(status: BookingStatus, now: datetime) -> sa.ColumnElement[bool]:
-    """The status as reads show it: a lapsed hold is expired even before the sweep."""
-    if status is BookingStatus.PENDING:
-        return sa.and_(bookings.c.status == status.value, bookings.c.hold_expires_at > now)
-    if status is BookingStatus.EXPIRED:
-        return sa.or_(
-            bookings.c.status == status.value,
-            sa.and_(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now),
-        )
+    """The status as reads show it (Booking.as_of): a lapsed hold is expired even before the sweep."""
     same: sa.ColumnElement[bool] = bookings.c.status == status.value
+    if status is LAPSED_HOLD.status:
+        return sa.and_(same, _hold_running(now))
+    if status is BookingStatus.EXPIRED:
+        return sa.or_(same, _lapsed_hold(now))
     return same
 
 
@@ -312,8 +321,9 @@ class SqlBookingRepository:
     async def expire_lapsed_holds(self, now: datetime) -> int:
         result = await self._connection.execute(
             sa.update(bookings)
-            .where(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now)
-            .values(status=BookingStatus.EXPIRED.value, updated_at=bookings.c.hold_expires_at)
+            .where(_lapsed_hold(now))
+            # As Booking.expire: it expired when the hold ended.
+            .values(status=BookingStatus.EXPIRED.value, updated_at=_HOLD_DEADLINE)
         )
         return int(result.rowcount)
 
@@ -337,8 +347,7 @@ class SqlBookingRepository:
     async def export(
         self, filters: BookingFilter, now: datetime, after: PagePosition | None = None
     ) -> AsyncGenerator[BookingExportRow, None]:
-        lapsed = sa.and_(bookings.c.status == BookingStatus.PENDING.value, bookings.c.hold_expires_at <= now)
-        status = sa.case((lapsed, BookingStatus.EXPIRED.value), else_=bookings.c.status).label("status")
+        status = sa.case((_lapsed_hold(now), BookingStatus.EXPIRED.value), else_=bookings.c.status).label("status")
         query = (
             sa.select(
                 bookings.c.id,

@@ -14,11 +14,12 @@ import enum
 import hashlib
 import re
 from datetime import datetime, timedelta
+from typing import Literal, overload
 
 import msgspec
 
 from lebrq.domain.model.catalog import CURRENCY
-from lebrq.domain.model.errors import InvalidInput
+from lebrq.domain.model.errors import Conflict, InvalidInput
 
 SLOT_STEP = timedelta(minutes=30)
 MAX_DURATION = timedelta(hours=24)
@@ -43,6 +44,22 @@ class BookingStatus(str, enum.Enum):
 
 # Statuses that hold the slot. A pending booking only holds it until its hold expires.
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+class HoldLapse(msgspec.Struct, frozen=True, gc=False):
+    """When a booking's hold has lapsed: its status is `status` and the moment in its
+    field `deadline` is at or before now. Written once, here: `Booking.hold_lapsed`
+    applies it to a booking, and the SQL adapter builds its WHERE clauses from it."""
+
+    status: BookingStatus
+    deadline: str
+
+    def applies(self, status: BookingStatus, deadline: datetime, now: datetime) -> bool:
+        return status is self.status and deadline <= now
+
+
+# A pending booking whose hold has passed reads as expired, even before the sweep.
+LAPSED_HOLD = HoldLapse(status=BookingStatus.PENDING, deadline="hold_expires_at")
 
 
 class TimeSlot(msgspec.Struct, frozen=True, gc=False):
@@ -122,14 +139,62 @@ class Booking(msgspec.Struct, frozen=True, gc=False):
         return TimeSlot(self.start, self.end)
 
     def hold_lapsed(self, now: datetime) -> bool:
-        return self.status is BookingStatus.PENDING and self.hold_expires_at <= now
+        return LAPSED_HOLD.applies(self.status, getattr(self, LAPSED_HOLD.deadline), now)
+
+    def holds_slot(self, now: datetime) -> bool:
+        """Confirmed, or pending with the hold still running."""
+        return self.status in ACTIVE_STATUSES and not self.hold_lapsed(now)
 
     def as_of(self, now: datetime) -> Booking:
         """The booking as it stands at `now`: a pending booking whose hold has passed is
         expired even before the sweep has written that down (lazy expiry on read)."""
-        if self.hold_lapsed(now):
-            return msgspec.structs.replace(self, status=BookingStatus.EXPIRED, updated_at=self.hold_expires_at)
-        return self
+        return self.expire() if self.hold_lapsed(now) else self
+
+    def expire(self) -> Booking:
+        """A pending booking whose hold ran out; it expired when the hold ended."""
+        if self.status is not BookingStatus.PENDING:
+            raise Conflict(f"booking {self.id} is {self.status.value}; only a pending booking expires", field="status")
+        return msgspec.structs.replace(self, status=BookingStatus.EXPIRED, updated_at=self.hold_expires_at)
+
+    def confirm(self, payment_reference: str, now: datetime) -> Booking:
+        """Paid: a pending booking (hold still running) becomes confirmed."""
+        current = self.as_of(now)
+        if current.status is not BookingStatus.PENDING:
+            raise Conflict(
+                f"booking {self.id} is {current.status.value}; only a pending booking can be confirmed",
+                field="status",
+            )
+        return msgspec.structs.replace(
+            current,
+            status=BookingStatus.CONFIRMED,
+            payment_reference=payment_reference,
+            confirmed_at=now,
+            updated_at=now,
+        )
+
+    def with_invoice(self, invoice_number: str | None) -> Booking:
+        return msgspec.structs.replace(self, invoice_number=invoice_number)
+
+    def check_cancellable(self, now: datetime) -> Booking:
+        """The booking as of `now` if it may be cancelled (pending or confirmed)."""
+        current = self.as_of(now)
+        if current.status not in ACTIVE_STATUSES:
+            raise Conflict(f"booking {self.id} is already {current.status.value}", field="status")
+        return current
+
+    def cancel(self, now: datetime, reason: str | None, refund: Refund | None = None) -> Booking:
+        """Cancelled at `now`; only a confirmed booking (it was paid) can carry a refund."""
+        current = self.check_cancellable(now)
+        if refund is not None and current.status is not BookingStatus.CONFIRMED:
+            raise Conflict(f"booking {self.id} was never paid; nothing can be refunded", field="status")
+        return msgspec.structs.replace(
+            current,
+            status=BookingStatus.CANCELLED,
+            cancelled_at=now,
+            cancel_reason=reason,
+            refund=refund,
+            updated_at=now,
+        )
 
 
 class NewBooking(msgspec.Struct, frozen=True, gc=False):
@@ -263,6 +328,14 @@ def clean_notes(notes: str | None) -> str | None:
     if len(notes) > MAX_NOTES_LENGTH:
         raise InvalidInput(f"notes must have at most {MAX_NOTES_LENGTH} characters", field="notes")
     return notes or None
+
+
+@overload
+def clean_text(value: str | None, field: str, max_length: int, *, required: Literal[True]) -> str: ...
+
+
+@overload
+def clean_text(value: str | None, field: str, max_length: int, *, required: bool = False) -> str | None: ...
 
 
 def clean_text(value: str | None, field: str, max_length: int, *, required: bool = False) -> str | None:

@@ -11,7 +11,7 @@ import msgspec
 
 from lebrq.domain.model.bookings import clean_text
 from lebrq.domain.model.catalog import CURRENCY, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PRICE_PAISE
-from lebrq.domain.model.errors import InvalidInput
+from lebrq.domain.model.errors import Conflict, InvalidInput
 from lebrq.domain.model.program_schedule import ProgramSchedule
 
 MAX_DURATION_MINUTES = 12 * 60
@@ -192,6 +192,12 @@ class Enrolment(msgspec.Struct, frozen=True, gc=False):
     created_at: datetime
     updated_at: datetime
     currency: str = CURRENCY
+
+    def cancel(self, now: datetime) -> Enrolment:
+        """The seat given back; an enrolment is cancelled once."""
+        if self.status is EnrolmentStatus.CANCELLED:
+            raise Conflict("this enrolment is already cancelled")
+        return msgspec.structs.replace(self, status=EnrolmentStatus.CANCELLED, updated_at=now)
 
 
 def _bounded(value: int, field: str, low: int, high: int) -> int:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from lebrq.domain.model.access import owner_or_admin
 from lebrq.domain.model.audit import AuditAction, record
 from lebrq.domain.model.bookings import (
     MAX_CANCEL_REASON_LENGTH,
@@ -197,20 +198,11 @@ class BookingService:
         now = self._clock.now()
         async with self._uow() as uow:
             stored = await uow.bookings.get_for_update(booking_id)
-            current = _visible(stored, booking_id, caller_id, caller_is_admin).as_of(now)
-            if current.status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED):
-                raise Conflict(f"booking {booking_id} is already {current.status.value}", field="status")
+            current = _visible(stored, booking_id, caller_id, caller_is_admin).check_cancellable(now)
             refund = None
             if current.status is BookingStatus.CONFIRMED:
                 refund = await self._on_cancel_confirmed(uow, current, now)
-            cancelled = msgspec.structs.replace(
-                current,
-                status=BookingStatus.CANCELLED,
-                cancelled_at=now,
-                cancel_reason=reason,
-                refund=refund,
-                updated_at=now,
-            )
+            cancelled = current.cancel(now, reason, refund)
             await uow.bookings.save_state(cancelled)
             if caller_is_admin:
                 await record(
@@ -239,17 +231,8 @@ class BookingService:
             stored = await uow.bookings.get_for_update(booking_id)
             if stored is None:
                 raise NotFound(f"booking {booking_id} not found", field="booking_id")
-            current = stored.as_of(now)
-            if current.status is not BookingStatus.PENDING:
-                raise Conflict(
-                    f"booking {booking_id} is {current.status.value}; only a pending booking can be confirmed",
-                    field="status",
-                )
-            confirmed = msgspec.structs.replace(
-                current, status=BookingStatus.CONFIRMED, payment_reference=reference, confirmed_at=now, updated_at=now
-            )
-            invoice_number = await self._on_confirmed(uow, confirmed, now)
-            confirmed = msgspec.structs.replace(confirmed, invoice_number=invoice_number)
+            confirmed = stored.confirm(reference, now)
+            confirmed = confirmed.with_invoice(await self._on_confirmed(uow, confirmed, now))
             await uow.bookings.save_state(confirmed)
             await record(
                 uow,
@@ -257,7 +240,7 @@ class BookingService:
                 actor_id=actor_id,
                 action=AuditAction.BOOKING_CONFIRM,
                 target_id=booking_id,
-                details={"payment_reference": reference, "invoice_number": invoice_number},
+                details={"payment_reference": reference, "invoice_number": confirmed.invoice_number},
             )
             await uow.commit()
         return confirmed
@@ -328,7 +311,7 @@ class BookingService:
 
 
 def _visible(booking: Booking | None, booking_id: int, caller_id: int, caller_is_admin: bool) -> Booking:
-    if booking is None or (booking.user_id != caller_id and not caller_is_admin):
+    if booking is None or not owner_or_admin(booking.user_id, caller_id, caller_is_admin):
         raise NotFound(f"booking {booking_id} not found", field="booking_id")
     return booking
 

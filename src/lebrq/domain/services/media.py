@@ -15,6 +15,7 @@ from datetime import datetime
 
 import msgspec
 
+from lebrq.domain.model.access import owner_or_admin
 from lebrq.domain.model.audit import AuditAction, record
 from lebrq.domain.model.blobs import StoredBlob
 from lebrq.domain.model.errors import InvalidInput, NotFound, PayloadTooLarge
@@ -185,7 +186,7 @@ class MediaService:
         """The booking's owner, if the caller may see it (404 otherwise: no existence leak)."""
         async with self._uow(read_only=True) as uow:
             booking = await uow.bookings.get(booking_id)
-        if booking is None or (booking.user_id != caller_id and not caller_is_admin):
+        if booking is None or not owner_or_admin(booking.user_id, caller_id, caller_is_admin):
             raise NotFound(f"booking {booking_id} not found")
         return booking.user_id
 
@@ -204,7 +205,7 @@ class MediaService:
         """A media record the caller may download; private ones look absent to others."""
         async with self._uow(read_only=True) as uow:
             media = await uow.media.get(media_id)
-        if media is None or not (media.is_public or caller_is_admin or media.owner_id == caller_id):
+        if media is None or not (media.is_public or owner_or_admin(media.owner_id, caller_id, caller_is_admin)):
             raise NotFound(f"file {media_id} not found")
         return media
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from lebrq.domain.model.access import owner_or_admin
 from lebrq.domain.model.audit import AuditAction, fields_sent, record
 from lebrq.domain.model.bookings import TimeSlot
 from lebrq.domain.model.catalog import DEFAULT_TIMEZONE, Venue
@@ -22,7 +23,6 @@ from lebrq.domain.model.errors import Conflict, NotFound
 from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.domain.model.programs import (
     Enrolment,
-    EnrolmentStatus,
     NewEnrolment,
     Program,
     ProgramFields,
@@ -172,12 +172,10 @@ class ProgramService:
             if (
                 enrolment is None
                 or enrolment.program_id != program_id
-                or not (is_admin or enrolment.user_id == user_id)
+                or not owner_or_admin(enrolment.user_id, user_id, is_admin)
             ):
                 raise NotFound("enrolment not found")
-            if enrolment.status is EnrolmentStatus.CANCELLED:
-                raise Conflict("this enrolment is already cancelled")
-            cancelled = msgspec.structs.replace(enrolment, status=EnrolmentStatus.CANCELLED, updated_at=now)
+            cancelled = enrolment.cancel(now)
             await uow.enrolments.save_state(cancelled)
             if is_admin:
                 await record(

@@ -20,6 +20,7 @@ from datetime import datetime
 
 import msgspec
 
+from lebrq.domain.model.access import owner_or_admin
 from lebrq.domain.model.errors import NotFound
 from lebrq.domain.model.tax_documents import DocumentKind, IssuedDocument, PdfFile
 from lebrq.ports.blob_storage import BlobStorage
@@ -82,7 +83,7 @@ class TaxDocumentFiles:
         needed. NotFound when the booking has none or is not the caller's (same answer,
         so other users' bookings are not revealed)."""
         issued = await self._find(booking_id, kind)
-        if issued is None or not (caller_is_admin or issued.user_id == caller_id):
+        if issued is None or not owner_or_admin(issued.user_id, caller_id, caller_is_admin):
             raise NotFound(f"booking {booking_id} has no {_NAMES[kind]}", field="booking_id")
         return await self._stored_or_rendered(issued, booking_id, kind)
 
