@@ -43,11 +43,10 @@ from lebrq.domain.model.throttling import Limit
 from lebrq.domain.services.accounts import AccountService
 from lebrq.domain.services.audit import AuditLogService
 from lebrq.domain.services.auth import AuthService
-from lebrq.domain.services.booking_invoicing import BookingInvoicing
 from lebrq.domain.services.bookings import BookingPolicy, BookingService
 from lebrq.domain.services.catalog import CatalogService
 from lebrq.domain.services.media import MediaService
-from lebrq.domain.services.programs import ProgramService, ProgramSlotGuard
+from lebrq.domain.services.programs import ProgramService
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.tax_document_files import TaxDocumentFiles
 from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
@@ -251,7 +250,6 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         quotas=quotas,
     )
     catalog = CatalogService(uow=adapters.uow, clock=adapters.clock)
-    invoicing = BookingInvoicing(build_document_issuer(settings))
     if adapters.document_renderer is None:
         raise ValueError("Adapters.document_renderer is required to serve invoice PDFs")
     tax_documents = TaxDocumentFiles(adapters.uow, adapters.document_renderer, adapters.blob_storage)
@@ -259,13 +257,11 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     bookings = BookingService(
         uow=adapters.uow,
         clock=adapters.clock,
+        issuer=build_document_issuer(settings),
         policy=BookingPolicy(
             hold=timedelta(minutes=settings.booking_hold_minutes),
             gst_rate_basis_points=rate_from_percent(settings.gst_rate_percent),
         ),
-        on_confirmed=invoicing.on_confirmed,
-        on_cancel_confirmed=invoicing.on_cancel_confirmed,
-        slot_guards=[ProgramSlotGuard()],
         quotas=quotas,
     )
     accounts = AccountService(

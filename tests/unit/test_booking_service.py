@@ -1,5 +1,6 @@
 """Booking use cases on in-memory adapters with a hand-moved clock: slot rules, pricing
-snapshots, overlap edges, hold expiry, idempotency, cancel, confirm and the hooks."""
+snapshots, overlap edges, hold expiry, idempotency, cancel, and confirm with its invoice
+and refund in the same transaction."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ import pytest
 
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
-from lebrq.domain.model.bookings import Booking, BookingFilter, BookingStatus, Refund, TimeSlot
+from lebrq.domain.model.bookings import BookingFilter, BookingStatus, Refund, TimeSlot
+from lebrq.domain.model.cancellation import CancellationPolicy
 from lebrq.domain.model.catalog import ItemFields, VenueFields
+from lebrq.domain.model.document_numbers import NumberFormat
 from lebrq.domain.model.errors import Conflict, InvalidInput, NotFound
 from lebrq.domain.model.pagination import PageRequest
+from lebrq.domain.model.tax_documents import BillableBooking, DocumentKind, IssuedDocument
 from lebrq.domain.services.bookings import BookingPolicy, BookingService
 from lebrq.domain.services.catalog import CatalogService
+from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from lebrq.ports.unit_of_work import UnitOfWork
 from tests.support.booking_factories import (
     NOW,
@@ -26,20 +31,18 @@ from tests.support.booking_factories import (
     booking_request,
     slot,
 )
+from tests.support.invoicing import SELLER, make_issuer
 
 pytestmark = pytest.mark.anyio
 
 
 class World:
-    def __init__(self, **service_kwargs: object) -> None:
+    def __init__(self, issuer: TaxDocumentIssuer | None = None) -> None:
         self.clock = FixedClock(NOW)
         self.uow = MemoryUnitOfWorkFactory()
         self.catalog = CatalogService(self.uow, self.clock)
         self.bookings = BookingService(
-            self.uow,
-            self.clock,
-            BookingPolicy(hold=timedelta(minutes=30)),
-            **service_kwargs,  # type: ignore[arg-type]
+            self.uow, self.clock, issuer or make_issuer(), BookingPolicy(hold=timedelta(minutes=30))
         )
 
     async def user(self) -> int:
@@ -86,7 +89,7 @@ async def test_item_names_and_prices_are_snapshots(world: World) -> None:
 
 async def test_configured_gst_rate_is_used() -> None:
     world = World()
-    world.bookings = BookingService(world.uow, world.clock, BookingPolicy(gst_rate_basis_points=500))
+    world.bookings = BookingService(world.uow, world.clock, make_issuer(), BookingPolicy(gst_rate_basis_points=500))
     user, venue = await world.user(), await world.venue(hourly_rate_paise=100_000)
     booking = (await world.bookings.create(user, booking_request(venue, **slot(10, 11)))).booking
     assert (booking.tax_paise, booking.tax_rate_basis_points) == (5_000, 500)
@@ -254,22 +257,24 @@ async def test_an_expired_booking_cannot_be_cancelled_or_confirmed(world: World)
         await world.bookings.confirm(booking.id, "UTR-1")
 
 
-async def test_confirm_runs_the_invoice_hook_in_the_same_transaction() -> None:
-    seen: list[tuple[BookingStatus, str | None]] = []
-
-    async def issue_invoice(uow: UnitOfWork, booking: Booking, at: datetime) -> str:
-        seen.append((booking.status, booking.payment_reference))
-        return "LEBRQ/2026-27/000001"
-
-    world = World(on_confirmed=issue_invoice)
+async def test_confirm_issues_the_invoice_in_the_same_transaction() -> None:
+    world = World()
     user, venue = await world.user(), await world.venue()
     booking = (await world.bookings.create(user, booking_request(venue))).booking
     confirmed = await world.bookings.confirm(booking.id, " UTR-42 ")
-    assert seen == [(BookingStatus.CONFIRMED, "UTR-42")]
-    assert (confirmed.status, confirmed.invoice_number, confirmed.confirmed_at) == (
+    assert (confirmed.status, confirmed.payment_reference, confirmed.invoice_number, confirmed.confirmed_at) == (
         BookingStatus.CONFIRMED,
+        "UTR-42",
         "LEBRQ/2026-27/000001",
         NOW,
+    )
+    async with world.uow(read_only=True) as uow:
+        invoice = await uow.tax_documents.for_booking(DocumentKind.TAX_INVOICE, booking.id)
+    assert invoice is not None
+    assert (invoice.number, invoice.document.total_paise, invoice.document.payment_reference) == (
+        "LEBRQ/2026-27/000001",
+        booking.total_paise,
+        "UTR-42",
     )
     assert (await world.bookings.get(booking.id, caller_id=user)).invoice_number == "LEBRQ/2026-27/000001"
     with pytest.raises(Conflict):
@@ -280,26 +285,31 @@ async def test_confirm_runs_the_invoice_hook_in_the_same_transaction() -> None:
         await world.bookings.create(user, booking_request(venue))
 
 
-async def test_a_failing_invoice_hook_leaves_the_booking_pending() -> None:
-    async def broken(uow: UnitOfWork, booking: Booking, at: datetime) -> str:
-        raise Conflict("invoice counter is locked")
+async def test_a_failing_invoice_leaves_the_booking_pending_and_no_number_used() -> None:
+    class LockedCounter(TaxDocumentIssuer):
+        async def issue_invoice(self, uow: UnitOfWork, booking: BillableBooking, at: datetime) -> IssuedDocument:
+            await super().issue_invoice(uow, booking, at)
+            raise Conflict("invoice counter is locked")
 
-    world = World(on_confirmed=broken)
+    world = World(
+        LockedCounter(
+            SELLER,
+            invoice_format=NumberFormat("LEBRQ"),
+            credit_note_format=NumberFormat("LEBRQ-CN"),
+            cancellation_policy=CancellationPolicy.parse("7d:100"),
+        )
+    )
     user, venue = await world.user(), await world.venue()
     booking = (await world.bookings.create(user, booking_request(venue))).booking
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="counter is locked"):
         await world.bookings.confirm(booking.id, "UTR-1")
     assert (await world.bookings.get(booking.id, caller_id=user)).status is BookingStatus.PENDING
+    async with world.uow(read_only=True) as uow:
+        assert await uow.tax_documents.for_booking(DocumentKind.TAX_INVOICE, booking.id) is None
 
 
-async def test_cancelling_a_confirmed_booking_stores_the_refund_from_the_hook() -> None:
-    async def refund(uow: UnitOfWork, booking: Booking, at: datetime) -> Refund:
-        assert booking.status is BookingStatus.CONFIRMED
-        return Refund(
-            amount_paise=booking.total_paise // 2, credit_note_number="LEBRQ-CN/2026-27/000001", created_at=at
-        )
-
-    world = World(on_cancel_confirmed=refund)
+async def test_cancelling_a_confirmed_booking_stores_the_refund_and_credit_note() -> None:
+    world = World(make_issuer(policy="0h:50"))
     user, venue = await world.user(), await world.venue()
     booking = (await world.bookings.create(user, booking_request(venue))).booking
     await world.bookings.confirm(booking.id, "UTR-1")
@@ -311,17 +321,14 @@ async def test_cancelling_a_confirmed_booking_stores_the_refund_from_the_hook() 
     assert (await world.bookings.get(booking.id, caller_id=user)).refund == expected
 
 
-async def test_slot_guards_can_refuse_a_free_slot() -> None:
-    class NoMornings:
-        async def check(self, uow: UnitOfWork, venue: object, slot: TimeSlot, at: datetime) -> None:
-            if slot.start.hour < 12:
-                raise Conflict("a regular program meets here in the morning")
-
-    world = World(slot_guards=[NoMornings()])
+async def test_cancelling_a_pending_booking_refunds_nothing_and_issues_no_credit_note() -> None:
+    world = World(make_issuer(policy="0h:100"))
     user, venue = await world.user(), await world.venue()
-    with pytest.raises(Conflict, match="regular program"):
-        await world.bookings.create(user, booking_request(venue, **slot(10, 11)))
-    assert (await world.bookings.create(user, booking_request(venue, **slot(13, 14)))).booking.venue_id == venue
+    booking = (await world.bookings.create(user, booking_request(venue))).booking
+    cancelled = await world.bookings.cancel(booking.id, caller_id=user)
+    assert (cancelled.status, cancelled.refund) == (BookingStatus.CANCELLED, None)
+    async with world.uow(read_only=True) as uow:
+        assert await uow.refunds.for_booking(booking.id) is None
 
 
 async def test_availability_lists_busy_slots_in_the_window(world: World) -> None:

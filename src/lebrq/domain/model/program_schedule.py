@@ -85,3 +85,9 @@ class ProgramSchedule(msgspec.Struct, frozen=True, gc=False):
         start = datetime.combine(self.starts_on, time(0), tzinfo=zone).astimezone(_UTC)
         end = datetime.combine(self.ends_on + timedelta(days=1), self.start_time, tzinfo=zone).astimezone(_UTC)
         return TimeSlot(start, end + self.duration)
+
+
+def local_session(session: TimeSlot, zone: ZoneInfo) -> str:
+    """A session as people at the venue read it: 'Mon 2026-12-07 07:00-08:00 Asia/Kolkata'."""
+    start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+    return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {zone.key}"

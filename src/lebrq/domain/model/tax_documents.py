@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import msgspec
 
-from lebrq.domain.model.amount_in_words import amount_in_words
+from lebrq.domain.model.amount_in_words import amount_in_words, format_inr
+from lebrq.domain.model.bookings import Booking
 from lebrq.domain.model.cancellation import percent_of
-from lebrq.domain.model.catalog import CURRENCY
+from lebrq.domain.model.catalog import CURRENCY, Venue
 from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear, document_date
 from lebrq.domain.model.errors import InvalidInput
 from lebrq.domain.model.pricing import GstSplit
+from lebrq.domain.model.users import User
 
 # SAC 997212: rental or leasing services involving own or leased non-residential property.
 DEFAULT_SAC_CODE = "997212"
@@ -233,4 +236,44 @@ def credit_note_document(
         original_invoice_date=original.issue_date,
         refund_percent=percent,
         reason=reason,
+    )
+
+
+def billable_booking(booking: Booking, user: User, venue: Venue) -> BillableBooking:
+    """The invoice's view of a booking: the amounts are the booking's own snapshot (rate
+    and item prices as booked), names are copied as they are at confirmation."""
+    zone = ZoneInfo(venue.timezone)
+    start, end = booking.start.astimezone(zone), booking.end.astimezone(zone)
+    hours = booking.slot.minutes / 60
+    venue_line = DocumentLine(
+        description=(
+            f"Venue hire: {venue.name}, {start:%d %b %Y %H:%M}-{end:%H:%M} {zone.key} "
+            f"({hours:g} h at Rs. {format_inr(booking.hourly_rate_paise)}/h)"
+        ),
+        quantity=1,
+        unit_price_paise=booking.venue_amount_paise,
+        amount_paise=booking.venue_amount_paise,
+    )
+    item_lines = tuple(
+        DocumentLine(
+            description=item.name,
+            quantity=item.quantity,
+            unit_price_paise=item.unit_price_paise,
+            amount_paise=item.amount_paise,
+        )
+        for item in booking.items
+    )
+    half = booking.tax_paise // 2
+    return BillableBooking(
+        booking_id=booking.id,
+        user_id=booking.user_id,
+        buyer=Buyer(name=user.name, email=user.email),
+        venue=VenueSnapshot(id=venue.id, name=venue.name, timezone=venue.timezone),
+        start=booking.start,
+        end=booking.end,
+        lines=(venue_line, *item_lines),
+        gst=GstSplit(
+            rate_basis_points=booking.tax_rate_basis_points, cgst_paise=booking.tax_paise - half, sgst_paise=half
+        ),
+        payment_reference=booking.payment_reference,
     )

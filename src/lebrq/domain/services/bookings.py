@@ -1,19 +1,18 @@
 """Booking use cases: create (priced, overlap-safe, idempotent), read, cancel, confirm,
 availability, lists, export, and the sweep that expires lapsed holds.
 
-Seams for other contexts (see `lebrq.ports.booking_hooks`), all run inside the
-booking's own transaction:
-- `on_confirmed(uow, booking, at) -> invoice_number | None` when an admin confirms;
-- `on_cancel_confirmed(uow, booking, at) -> Refund | None` when a confirmed booking is
-  cancelled;
-- `slot_guards`: extra checks a new slot must pass under the venue lock (e.g. no
-  regular-program session at that time).
+Everything a change causes happens inside the booking's own transaction, read top to
+bottom here: creating checks overlapping bookings and regular-program sessions under the
+venue lock; confirming issues the tax invoice, cancelling a confirmed booking records
+the refund and its credit note (both through `TaxDocumentIssuer`). The state changes
+themselves are the booking's own (`Booking.confirm`, `.cancel`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -42,8 +41,10 @@ from lebrq.domain.model.catalog import Item, Venue
 from lebrq.domain.model.errors import Conflict, InvalidInput, NotFound
 from lebrq.domain.model.pagination import Page, PagePosition, PageRequest
 from lebrq.domain.model.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
+from lebrq.domain.model.program_schedule import local_session
 from lebrq.domain.model.quotas import Quotas
-from lebrq.ports.booking_hooks import CancellationHook, ConfirmationHook, SlotGuard
+from lebrq.domain.model.tax_documents import billable_booking
+from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -62,32 +63,20 @@ class BookingCreated(msgspec.Struct, frozen=True, gc=False):
     replayed: bool = False
 
 
-async def no_invoice(uow: UnitOfWork, booking: Booking, at: datetime) -> str | None:
-    return None
-
-
-async def no_refund(uow: UnitOfWork, booking: Booking, at: datetime) -> Refund | None:
-    return None
-
-
 class BookingService:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
         clock: Clock,
+        issuer: TaxDocumentIssuer,
         policy: BookingPolicy | None = None,
         *,
-        on_confirmed: ConfirmationHook = no_invoice,
-        on_cancel_confirmed: CancellationHook = no_refund,
-        slot_guards: Sequence[SlotGuard] = (),
         quotas: Quotas | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
+        self._issuer = issuer
         self.policy = policy or BookingPolicy()
-        self._on_confirmed = on_confirmed
-        self._on_cancel_confirmed = on_cancel_confirmed
-        self._slot_guards = tuple(slot_guards)
         self._quotas = quotas or Quotas()
 
     async def create(self, user_id: int, request: BookingRequest, idempotency_key: str | None = None) -> BookingCreated:
@@ -127,8 +116,7 @@ class BookingService:
                     field="start",
                     extra={"busy": [{"start": _iso(b.start), "end": _iso(b.end)} for b in busy]},
                 )
-            for guard in self._slot_guards:
-                await guard.check(uow, venue, slot, now)
+            await _refuse_program_sessions(uow, venue, slot)
             booking = await uow.bookings.add(
                 self._price(user_id, venue, items, request, now, idempotency_key=key, fingerprint=fingerprint)
             )
@@ -192,16 +180,14 @@ class BookingService:
     async def cancel(
         self, booking_id: int, *, caller_id: int, caller_is_admin: bool = False, reason: str | None = None
     ) -> Booking:
-        """Cancel a pending or confirmed booking. A confirmed one goes through
-        `on_cancel_confirmed`, which may return a refund; a pending one gets none."""
+        """Cancel a pending or confirmed booking. A confirmed one (it was paid) is refunded
+        by the cancellation policy, with a credit note; a pending one gets nothing."""
         reason = clean_text(reason, "reason", MAX_CANCEL_REASON_LENGTH)
         now = self._clock.now()
         async with self._uow() as uow:
             stored = await uow.bookings.get_for_update(booking_id)
             current = _visible(stored, booking_id, caller_id, caller_is_admin).check_cancellable(now)
-            refund = None
-            if current.status is BookingStatus.CONFIRMED:
-                refund = await self._on_cancel_confirmed(uow, current, now)
+            refund = await self._refund(uow, current, now) if current.status is BookingStatus.CONFIRMED else None
             cancelled = current.cancel(now, reason, refund)
             await uow.bookings.save_state(cancelled)
             if caller_is_admin:
@@ -222,9 +208,9 @@ class BookingService:
         return cancelled
 
     async def confirm(self, booking_id: int, payment_reference: str, *, actor_id: int | None = None) -> Booking:
-        """Admin: a paid pending booking becomes confirmed; `on_confirmed` issues the
-        invoice in the same transaction. Conflict unless the booking is pending (a
-        lapsed hold counts as expired)."""
+        """Admin: a paid pending booking becomes confirmed and its tax invoice is issued in
+        the same transaction. Conflict unless the booking is pending (a lapsed hold counts
+        as expired)."""
         reference = clean_text(payment_reference, "payment_reference", MAX_PAYMENT_REFERENCE_LENGTH, required=True)
         now = self._clock.now()
         async with self._uow() as uow:
@@ -232,7 +218,12 @@ class BookingService:
             if stored is None:
                 raise NotFound(f"booking {booking_id} not found", field="booking_id")
             confirmed = stored.confirm(reference, now)
-            confirmed = confirmed.with_invoice(await self._on_confirmed(uow, confirmed, now))
+            user = await uow.users.get(confirmed.user_id)
+            venue = await uow.venues.get(confirmed.venue_id)
+            if user is None or venue is None:
+                raise NotFound("the booking's user or venue no longer exists")
+            invoice = await self._issuer.issue_invoice(uow, billable_booking(confirmed, user, venue), now)
+            confirmed = confirmed.with_invoice(invoice.number)
             await uow.bookings.save_state(confirmed)
             await record(
                 uow,
@@ -244,6 +235,15 @@ class BookingService:
             )
             await uow.commit()
         return confirmed
+
+    async def _refund(self, uow: UnitOfWork, booking: Booking, at: datetime) -> Refund | None:
+        record = await self._issuer.refund_cancellation(uow, booking.id, cancelled_at=at)
+        if record.credit_note_number is None:
+            # Cancelled too late for any refund: nothing is credited, no credit note.
+            return None
+        return Refund(
+            amount_paise=record.amount_paise, credit_note_number=record.credit_note_number, created_at=record.created_at
+        )
 
     async def availability(
         self, venue_id: int, starts_from: datetime | None, ends_before: datetime | None
@@ -308,6 +308,21 @@ class BookingService:
             count = await uow.bookings.expire_lapsed_holds(self._clock.now())
             await uow.commit()
         return count
+
+
+async def _refuse_program_sessions(uow: UnitOfWork, venue: Venue, slot: TimeSlot) -> None:
+    """A venue booking may not cover a session of a regular program held there."""
+    zone = ZoneInfo(venue.timezone)
+    first_day = slot.start.astimezone(zone).date() - timedelta(days=1)
+    last_day = slot.end.astimezone(zone).date()
+    for program in await uow.programs.at_venue(venue.id, first_day, last_day):
+        session = program.schedule(venue.timezone).first_clash(slot)
+        if session is not None:
+            raise Conflict(
+                f"the slot overlaps a session of the regular program {program.title!r} ({local_session(session, zone)})",
+                field="start",
+                extra={"program_id": program.id},
+            )
 
 
 def _visible(booking: Booking | None, booking_id: int, caller_id: int, caller_is_admin: bool) -> Booking:

@@ -2,7 +2,7 @@
 
 Clash rules, both checked under the venue's row lock (the lock venue bookings take):
 a program may not be scheduled over an active booking or another program's session at
-its venue, and (through `ProgramSlotGuard`) a venue booking may not cover a session.
+its venue, and (in `services/bookings.py`) a venue booking may not cover a session.
 Capacity is checked under the program's row lock, so concurrent enrolments cannot
 overbook it.
 """
@@ -17,10 +17,10 @@ import msgspec
 
 from lebrq.domain.model.access import owner_or_admin
 from lebrq.domain.model.audit import AuditAction, fields_sent, record
-from lebrq.domain.model.bookings import TimeSlot
 from lebrq.domain.model.catalog import DEFAULT_TIMEZONE, Venue
 from lebrq.domain.model.errors import Conflict, NotFound
 from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.program_schedule import local_session
 from lebrq.domain.model.programs import (
     Enrolment,
     NewEnrolment,
@@ -194,24 +194,6 @@ class ProgramService:
             return await uow.enrolments.list_for_user(user_id, page)
 
 
-class ProgramSlotGuard:
-    """Refuses a venue booking that would cover a regular program's session. Bookings
-    call it under the venue lock (the `SlotGuard` seam of the booking use cases)."""
-
-    async def check(self, uow: UnitOfWork, venue: Venue, slot: TimeSlot, at: datetime) -> None:
-        zone = ZoneInfo(venue.timezone)
-        first_day = slot.start.astimezone(zone).date() - timedelta(days=1)
-        last_day = slot.end.astimezone(zone).date()
-        for program in await uow.programs.at_venue(venue.id, first_day, last_day):
-            session = program.schedule(venue.timezone).first_clash(slot)
-            if session is not None:
-                raise Conflict(
-                    f"the slot overlaps a session of the regular program {program.title!r} ({_local(session, zone)})",
-                    field="start",
-                    extra={"program_id": program.id},
-                )
-
-
 async def _locked_venue(uow: UnitOfWork, venue_id: int) -> Venue:
     venue = await uow.venues.get_for_update(venue_id)
     if venue is None:
@@ -226,7 +208,7 @@ async def _refuse_clashes(uow: UnitOfWork, program: Program, venue: Venue, now: 
         session = schedule.first_clash(busy)
         if session is not None:
             raise Conflict(
-                f"a session on {_local(session, zone)} overlaps an existing booking of the venue",
+                f"a session on {local_session(session, zone)} overlaps an existing booking of the venue",
                 field="start_time",
             )
     for other in await uow.programs.at_venue(
@@ -237,12 +219,7 @@ async def _refuse_clashes(uow: UnitOfWork, program: Program, venue: Venue, now: 
         session = schedule.first_clash_with(other.schedule(venue.timezone))
         if session is not None:
             raise Conflict(
-                f"a session on {_local(session, zone)} overlaps the regular program {other.title!r}",
+                f"a session on {local_session(session, zone)} overlaps the regular program {other.title!r}",
                 field="start_time",
                 extra={"program_id": other.id},
             )
-
-
-def _local(session: TimeSlot, zone: ZoneInfo) -> str:
-    start, end = session.start.astimezone(zone), session.end.astimezone(zone)
-    return f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {zone.key}"
