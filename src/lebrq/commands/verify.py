@@ -11,6 +11,7 @@ MiB over MAX_BODY_SIZE_MB (default 15) without Content-Length; nothing of it is 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import ssl
 import struct
@@ -245,9 +246,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
 
 
+def http2_available() -> bool:
+    """httpx speaks HTTP/2 only with the `h2` package, which a production install (no
+    test extra) may lack; verify then checks everything over HTTP/1.1."""
+    try:
+        importlib.import_module("h2")
+    except ImportError:
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     context = ssl.create_default_context(cafile=args.ca_file) if args.ca_file else ssl.create_default_context()
-    with httpx.Client(base_url=args.base_url.rstrip("/"), verify=context, http2=True, timeout=args.timeout) as client:
+    http2 = http2_available()
+    if not http2:
+        print("lebrq verify: the h2 package is not installed; checking over HTTP/1.1")
+    with httpx.Client(base_url=args.base_url.rstrip("/"), verify=context, http2=http2, timeout=args.timeout) as client:
         verification = Verification(
             client=client,
             max_body_bytes=args.max_body_mb * MIB,

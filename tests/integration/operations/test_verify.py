@@ -17,12 +17,26 @@ pytestmark = pytest.mark.granian
 ADMIN = {"ADMIN_EMAIL": "ops-admin@example.com", "ADMIN_PASSWORD": "ops-admin-password"}
 
 
-def verify(service: RunningService, *extra: str) -> subprocess.CompletedProcess[str]:
+# Runs the CLI as a production install would: with the `h2` package unimportable.
+WITHOUT_H2 = """
+import importlib.abc, sys
+class NoH2(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "h2" or name.startswith("h2."):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return None
+sys.meta_path.insert(0, NoH2())
+from lebrq.cli import main
+sys.exit(main())
+"""
+
+
+def verify(service: RunningService, *extra: str, without_h2: bool = False) -> subprocess.CompletedProcess[str]:
+    command = ["-c", WITHOUT_H2] if without_h2 else ["-m", "lebrq.cli"]
     return subprocess.run(
         [
             sys.executable,
-            "-m",
-            "lebrq.cli",
+            *command,
             "verify",
             "--base-url",
             service.base_url,
@@ -70,13 +84,15 @@ def test_verify_passes_every_check_against_a_fresh_service(granian_service: Serv
     assert "HTTP/2" in checks["tls"]
 
 
-def test_verify_without_admin_credentials_skips_the_upload_check_and_says_why(granian_service: ServiceStarter) -> None:
+def test_verify_on_a_production_install_without_h2_or_admin_credentials(granian_service: ServiceStarter) -> None:
     service = granian_service()
-    result = verify(service)
-    assert result.returncode == 0, result.stdout
-    assert lines_of(result)["upload-and-ranged-download"].startswith(
-        "SKIP upload-and-ranged-download: no admin credentials"
-    )
+    result = verify(service, without_h2=True)
+    checks = lines_of(result)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the h2 package is not installed; checking over HTTP/1.1" in result.stdout
+    assert checks["tls"].startswith("PASS tls:") and "HTTP/1.1" in checks["tls"]
+    assert checks["upload-and-ranged-download"].startswith("SKIP upload-and-ranged-download: no admin credentials")
+    assert "10 passed, 0 failed, 1 skipped" in result.stdout
 
 
 def test_verify_fails_with_a_clear_line_when_the_database_is_stopped(

@@ -2,8 +2,9 @@
 
 Runs inside the rendering pool (see `renderer`): `render_pdf` takes and returns bytes so
 that it can cross a process boundary cheaply. Only plain cell()/multi_cell() calls are
-used: fpdf2's table() is about ten times slower per row. The shipped DejaVu Sans font
-prints the rupee sign and non-Latin-1 names that fpdf2's core fonts cannot.
+used: fpdf2's table() is much slower per row (docs/benchmarks.md, "Invoice PDFs"). The
+shipped DejaVu Sans font prints the rupee sign and non-Latin-1 names that fpdf2's core
+fonts cannot.
 """
 
 from __future__ import annotations

@@ -67,9 +67,8 @@ class FilesystemBlobStorage:
     ) -> None:
         self.root = Path(root).resolve()
         self.read_chunk_size = read_chunk_size
-        # A 1 GiB download under Granian on the project VM: 256 KiB chunks ~800 MB/s,
-        # 512 KiB ~1050 MB/s (half the sends through middleware and Granian, larger disk
-        # reads), 1 MiB no faster but +14 MiB RSS instead of +4-6 (docs/benchmarks.md).
+        # Larger chunks for large files halve the sends through middleware and Granian;
+        # past 512 KiB they only cost memory (figures: docs/benchmarks.md, "Media").
         self.large_file_read_chunk_size = large_file_read_chunk_size
         self.write_buffer_size = write_buffer_size
         self.large_file_min_bytes = large_file_min_bytes
@@ -257,8 +256,8 @@ def _write_back_early(fd: int) -> None:
     of dirty pages begins, clean ones are released). Otherwise the kernel holds back
     writeback until dirty pages reach dirty_background_ratio (GiBs here), the final fsync
     writes the whole file while the client waits, and a 1 GiB upload fills 1 GiB of page
-    cache that nobody is about to read. Reusing the same few released pages also made
-    the writes themselves ~2x faster on the project VM (1 GiB upload: 3.6-3.8 s -> 1.9-2.1 s)."""
+    cache that nobody is about to read. Reusing the same few released pages also makes the
+    writes themselves faster (figures: docs/benchmarks.md, "Media")."""
     if hasattr(os, "posix_fadvise"):  # not on macOS
         os.posix_fadvise(fd, 0, os.lseek(fd, 0, os.SEEK_CUR), os.POSIX_FADV_DONTNEED)
 
