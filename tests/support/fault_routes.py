@@ -6,6 +6,8 @@ for tests that need them in a real server."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import warnings
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -61,7 +63,24 @@ async def echo_size(data: JSONBody[dict[str, Any]]) -> dict[str, int]:
     return {"keys": len(data)}
 
 
-FAULT_ROUTES = [raise_memory_error, slow_download, large_json, large_json_uncompressed, streamed_json, echo_size]
+@get("/api/test-faults/library-noise", exclude_from_auth=True)
+async def library_noise() -> dict[str, bool]:
+    """What third-party code does while a request is served: logs through its own logger
+    (reaching the root handler, like sqlalchemy.pool) and raises a Python warning."""
+    logging.getLogger("some.library.pool").error("connection lost while %s", "resetting")
+    warnings.warn("some.library: this call will change", UserWarning, stacklevel=1)
+    return {"noisy": True}
+
+
+FAULT_ROUTES = [
+    raise_memory_error,
+    slow_download,
+    large_json,
+    large_json_uncompressed,
+    streamed_json,
+    echo_size,
+    library_noise,
+]
 
 
 def create_app_with_fault_routes() -> Litestar:

@@ -28,6 +28,7 @@ from lebrq.server.granian_config import (
     read_config_file,
     resolve_granian_config,
 )
+from lebrq.server.json_logs import JsonLinesFormatter
 from lebrq.server.launch import exec_granian
 from lebrq.server.observability import observability_environment
 from lebrq.settings import Settings, SettingsError, settings_from_env
@@ -58,7 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
+    # JSON lines on stderr from the first one (certificate, migrations), like the server
+    # this process becomes; stdout stays free for --print-config.
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(JsonLinesFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[console])
     try:
         settings = settings_from_env()
         config = configure_granian(args.config, settings)

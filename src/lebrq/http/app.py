@@ -36,6 +36,7 @@ from lebrq.http.metrics import MetricsAccess, MetricsController
 from lebrq.http.operations import Operations
 from lebrq.http.programs_controller import PROGRAM_CONTROLLERS
 from lebrq.http.query_nulls import refuse_null_query_values
+from lebrq.http.request_id import RequestId
 from lebrq.http.security import bearer_middleware
 from lebrq.http.security_headers import add_security_headers
 from lebrq.http.services import provide_services
@@ -87,6 +88,10 @@ def build_http_app(
                 "metrics_access": metrics_access or MetricsAccess(),
             }
         ),
+        # Logging is configured once per process by the server (lebrq.server.json_logs);
+        # Litestar's default would run dictConfig again in each worker and replace the
+        # root JSON handler, so library lines would print as plain text.
+        logging_config=None,
         debug=debug,
     )
     # Security, error answers, uploads and downloads in the OpenAPI document (http/contract.py).
@@ -96,4 +101,7 @@ def build_http_app(
         # Outermost, in front of Litestar's own handler (404s, CORS and every middleware
         # included), so every part of the app sees the client's address.
         app.asgi_handler = ForwardedHeaders(app.asgi_handler, trusted_proxies)
+    # Outside Litestar's routing and exception handling (and CORS), so that 404s, refusals
+    # by any middleware and error answers carry the request id as well.
+    app.asgi_handler = RequestId(app.asgi_handler)
     return app

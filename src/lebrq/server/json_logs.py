@@ -9,9 +9,12 @@ that names its own `log-config` replaces this one.
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from types import TracebackType
+from typing import Any, TextIO
 
 import msgspec
 
@@ -47,14 +50,49 @@ class JsonLinesFormatter(logging.Formatter):
         return _ENCODER.encode(line).decode()
 
 
+class JsonLinesHandler(logging.StreamHandler[TextIO]):
+    """The one handler of a server process (built there by dictConfig). It also sends
+    what Python would otherwise print bare on stderr through logging: warnings
+    (`py.warnings`) and uncaught exceptions of the main thread and of other threads
+    (`lebrq.uncaught`), so those lines are JSON too."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
+        logging.captureWarnings(True)
+        sys.excepthook = _log_uncaught
+        threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:
+    logging.getLogger("lebrq.uncaught").critical("uncaught exception", exc_info=(kind, error, traceback))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is None or isinstance(args.exc_value, SystemExit):
+        return
+    thread = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("lebrq.uncaught").critical(
+        "uncaught exception in thread %s", thread, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
+    )
+
+
 def logging_config(level: str = "INFO") -> dict[str, Any]:
-    """A `logging.config.dictConfig` for Granian's supervisor and workers (stdout, JSON)."""
+    """A `logging.config.dictConfig` for Granian's supervisor and workers (stdout, JSON).
+    Library loggers (sqlalchemy, asyncio, py.warnings...) reach the root handler, so
+    they print JSON too; every line carries the request id of the request it was
+    written for (`lebrq.server.request_id`)."""
     formatter = {"()": f"{__name__}.JsonLinesFormatter"}
-    handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+    handler = {
+        "class": f"{__name__}.JsonLinesHandler",
+        "formatter": "json",
+        "filters": ["request_id"],
+        "stream": "ext://sys.stdout",
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": formatter},
+        "filters": {"request_id": {"()": "lebrq.server.request_id.RequestIdFilter"}},
         "handlers": {"json": handler},
         "root": {"handlers": ["json"], "level": "WARNING"},
         "loggers": {
