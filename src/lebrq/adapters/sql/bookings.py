@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import after_position, fetch_page
-from lebrq.adapters.sql.rows import AnyRow, inserted_id
+from lebrq.adapters.sql.rows import AnyRow, StructColumns, inserted_id
 from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import venues
 from lebrq.adapters.sql.tables.users import users
@@ -43,44 +43,65 @@ from lebrq.domain.model.pagination import Page, PagePosition, PageRequest
 # network busy, small enough that a batch is a few hundred KiB.
 EXPORT_BATCH_ROWS = 500
 
-_BOOKING_COLUMNS = (
-    bookings.c.id,
-    bookings.c.user_id,
-    bookings.c.venue_id,
-    bookings.c.start_at,
-    bookings.c.end_at,
-    bookings.c.status,
-    bookings.c.notes,
-    bookings.c.hourly_rate_paise,
-    bookings.c.venue_amount_paise,
-    bookings.c.subtotal_paise,
-    bookings.c.tax_rate_basis_points,
-    bookings.c.tax_paise,
-    bookings.c.total_paise,
-    bookings.c.currency,
-    bookings.c.hold_expires_at,
-    bookings.c.idempotency_key,
-    bookings.c.request_fingerprint,
-    bookings.c.payment_reference,
-    bookings.c.confirmed_at,
-    bookings.c.cancelled_at,
-    bookings.c.cancel_reason,
-    bookings.c.invoice_number,
-    bookings.c.refund_amount_paise,
-    bookings.c.credit_note_number,
-    bookings.c.refunded_at,
-    bookings.c.created_at,
-    bookings.c.updated_at,
+_STATUS_OF = {status.value: status for status in BookingStatus}
+
+# A booking's fields and the columns that store them: the SELECT list and the mapping
+# back, by name (rows.StructColumns).
+_BOOKING = StructColumns(
+    Booking,
+    {
+        "id": bookings.c.id,
+        "user_id": bookings.c.user_id,
+        "venue_id": bookings.c.venue_id,
+        "start": bookings.c.start_at,
+        "end": bookings.c.end_at,
+        "status": bookings.c.status,
+        "notes": bookings.c.notes,
+        "hourly_rate_paise": bookings.c.hourly_rate_paise,
+        "venue_amount_paise": bookings.c.venue_amount_paise,
+        "subtotal_paise": bookings.c.subtotal_paise,
+        "tax_rate_basis_points": bookings.c.tax_rate_basis_points,
+        "tax_paise": bookings.c.tax_paise,
+        "total_paise": bookings.c.total_paise,
+        "currency": bookings.c.currency,
+        "hold_expires_at": bookings.c.hold_expires_at,
+        "idempotency_key": bookings.c.idempotency_key,
+        "request_fingerprint": bookings.c.request_fingerprint,
+        "payment_reference": bookings.c.payment_reference,
+        "confirmed_at": bookings.c.confirmed_at,
+        "cancelled_at": bookings.c.cancelled_at,
+        "cancel_reason": bookings.c.cancel_reason,
+        "invoice_number": bookings.c.invoice_number,
+        "created_at": bookings.c.created_at,
+        "updated_at": bookings.c.updated_at,
+    },
+    convert={"status": _STATUS_OF.__getitem__},
+    computed=("items", "refund"),
 )
-_LINE_COLUMNS = (
-    booking_items.c.id,
-    booking_items.c.booking_id,
-    booking_items.c.item_id,
-    booking_items.c.name,
-    booking_items.c.quantity,
-    booking_items.c.unit_price_paise,
-    booking_items.c.amount_paise,
+# The refund is three columns of the booking row, read after _BOOKING's.
+_REFUND = StructColumns(
+    Refund,
+    {
+        "amount_paise": bookings.c.refund_amount_paise,
+        "credit_note_number": bookings.c.credit_note_number,
+        "created_at": bookings.c.refunded_at,
+    },
 )
+_BOOKING_COLUMNS = (*_BOOKING.select, *_REFUND.select)
+_REFUND_AT = len(_BOOKING.select)
+_LINE = StructColumns(
+    BookingItem,
+    {
+        "id": booking_items.c.id,
+        "booking_id": booking_items.c.booking_id,
+        "item_id": booking_items.c.item_id,
+        "name": booking_items.c.name,
+        "quantity": booking_items.c.quantity,
+        "unit_price_paise": booking_items.c.unit_price_paise,
+        "amount_paise": booking_items.c.amount_paise,
+    },
+)
+_LINE_COLUMNS = _LINE.select
 _SORT_KEY = (bookings.c.created_at, bookings.c.id)  # newest first: descending
 # Built once: the ids travel as one expanding parameter, so a page pays neither building
 # the statement nor coercing 50 ids nor computing its cache key.
@@ -91,87 +112,10 @@ _LINES_OF_BOOKINGS = (
 )
 
 
-# Rows are unpacked by position (in the order of the column lists above): a named
-# attribute of a Row costs ~0.4 us, and a page maps 50 rows of 27 columns. Columns
-# after those (a page's total) are ignored.
-_STATUS_OF = {status.value: status for status in BookingStatus}
-
-
 def _booking(row: AnyRow, lines: Sequence[BookingItem]) -> Booking:
-    (
-        booking_id,
-        user_id,
-        venue_id,
-        start_at,
-        end_at,
-        status,
-        notes,
-        hourly_rate_paise,
-        venue_amount_paise,
-        subtotal_paise,
-        tax_rate_basis_points,
-        tax_paise,
-        total_paise,
-        currency,
-        hold_expires_at,
-        idempotency_key,
-        request_fingerprint,
-        payment_reference,
-        confirmed_at,
-        cancelled_at,
-        cancel_reason,
-        invoice_number,
-        refund_amount_paise,
-        credit_note_number,
-        refunded_at,
-        created_at,
-        updated_at,
-        *_,
-    ) = row
-    refund = None
-    if credit_note_number is not None:
-        refund = Refund(amount_paise=refund_amount_paise, credit_note_number=credit_note_number, created_at=refunded_at)
-    return Booking(
-        id=booking_id,
-        user_id=user_id,
-        venue_id=venue_id,
-        start=start_at,
-        end=end_at,
-        status=_STATUS_OF[status],
-        notes=notes,
-        items=tuple(lines),
-        hourly_rate_paise=hourly_rate_paise,
-        venue_amount_paise=venue_amount_paise,
-        subtotal_paise=subtotal_paise,
-        tax_rate_basis_points=tax_rate_basis_points,
-        tax_paise=tax_paise,
-        total_paise=total_paise,
-        currency=currency,
-        hold_expires_at=hold_expires_at,
-        idempotency_key=idempotency_key,
-        request_fingerprint=request_fingerprint,
-        payment_reference=payment_reference,
-        confirmed_at=confirmed_at,
-        cancelled_at=cancelled_at,
-        cancel_reason=cancel_reason,
-        invoice_number=invoice_number,
-        refund=refund,
-        created_at=created_at,
-        updated_at=updated_at,
-    )
-
-
-def _line(row: AnyRow) -> BookingItem:
-    line_id, booking_id, item_id, name, quantity, unit_price_paise, amount_paise, *_ = row
-    return BookingItem(
-        id=line_id,
-        booking_id=booking_id,
-        item_id=item_id,
-        name=name,
-        quantity=quantity,
-        unit_price_paise=unit_price_paise,
-        amount_paise=amount_paise,
-    )
+    # A booking without a credit note has no refund (its three columns are NULL).
+    refund = None if row.credit_note_number is None else _REFUND.read(row[_REFUND_AT:])
+    return _BOOKING.read(row, items=tuple(lines), refund=refund)
 
 
 # The domain's one definition of a lapsed hold (LAPSED_HOLD), in SQL.
@@ -342,7 +286,7 @@ class SqlBookingRepository:
         found = await fetch_page(
             self._connection, _LINE_COLUMNS, booking_items, conditions, (booking_items.c.id,), page
         )
-        return Page(items=[_line(row) for row in found.rows], total=found.total, request=page, next=found.next)
+        return Page(items=[_LINE.read(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def export(
         self, filters: BookingFilter, now: datetime, after: PagePosition | None = None
@@ -428,12 +372,11 @@ class SqlBookingRepository:
         if not rows:
             return []
         lines: dict[int, builtins.list[BookingItem]] = defaultdict(builtins.list)
-        found = await self._connection.execute(_LINES_OF_BOOKINGS, {"booking_ids": [row[0] for row in rows]})
+        found = await self._connection.execute(_LINES_OF_BOOKINGS, {"booking_ids": [row.id for row in rows]})
         for row in found:
-            line = _line(row)
+            line = _LINE.read(row)
             lines[line.booking_id].append(line)
-        # row[0] is the booking's id (first of _BOOKING_COLUMNS).
-        return [_booking(row, lines[row[0]]) for row in rows]
+        return [_booking(row, lines[row.id]) for row in rows]
 
 
 class _ReadThrottle:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
-from lebrq.adapters.sql.rows import AnyRow, inserted_id
+from lebrq.adapters.sql.rows import AnyRow, StructColumns, inserted_id, same_named_columns
 from lebrq.adapters.sql.tables.programs import program_enrolments, programs
 from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.domain.model.programs import (
@@ -40,15 +40,10 @@ _PROGRAM_COLUMNS = (
     programs.c.created_at,
     programs.c.updated_at,
 )
-_ENROLMENT_COLUMNS = (
-    program_enrolments.c.id,
-    program_enrolments.c.program_id,
-    program_enrolments.c.user_id,
-    program_enrolments.c.status,
-    program_enrolments.c.fee_paise,
-    program_enrolments.c.currency,
-    program_enrolments.c.created_at,
-    program_enrolments.c.updated_at,
+_ENROLMENT = StructColumns(
+    Enrolment,
+    same_named_columns(Enrolment, program_enrolments),
+    convert={"status": EnrolmentStatus},
 )
 _ACTIVE = EnrolmentStatus.ENROLLED.value
 
@@ -144,19 +139,6 @@ class SqlProgramRepository:
         return [_program(row) for row in await self._connection.execute(query)]
 
 
-def _enrolment(row: AnyRow) -> Enrolment:
-    return Enrolment(
-        id=row.id,
-        program_id=row.program_id,
-        user_id=row.user_id,
-        status=EnrolmentStatus(row.status),
-        fee_paise=row.fee_paise,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        currency=row.currency,
-    )
-
-
 class SqlEnrolmentRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -215,14 +197,16 @@ class SqlEnrolmentRepository:
     async def list_for_user(self, user_id: int, page: PageRequest) -> Page[Enrolment]:
         found = await fetch_page(
             self._connection,
-            _ENROLMENT_COLUMNS,
+            _ENROLMENT.select,
             program_enrolments,
             (program_enrolments.c.user_id == user_id,),
             (program_enrolments.c.created_at, program_enrolments.c.id),
             page,
         )
-        return Page(items=[_enrolment(row) for row in found.rows], total=found.total, request=page, next=found.next)
+        return Page(
+            items=[_ENROLMENT.read(row) for row in found.rows], total=found.total, request=page, next=found.next
+        )
 
     async def _one(self, *conditions: sa.ColumnElement[bool]) -> Enrolment | None:
-        row = (await self._connection.execute(sa.select(*_ENROLMENT_COLUMNS).where(*conditions))).first()
-        return None if row is None else _enrolment(row)
+        row = (await self._connection.execute(sa.select(*_ENROLMENT.select).where(*conditions))).first()
+        return None if row is None else _ENROLMENT.read(row)

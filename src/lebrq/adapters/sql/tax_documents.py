@@ -8,8 +8,9 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lebrq.adapters.sql.rows import inserted_id
+from lebrq.adapters.sql.rows import StructColumns, inserted_id, same_named_columns
 from lebrq.adapters.sql.tables.tax_documents import document_counters, refunds, tax_documents
+from lebrq.domain.model.catalog import CURRENCY
 from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear
 from lebrq.domain.model.errors import Conflict
 from lebrq.domain.model.tax_documents import (
@@ -33,15 +34,9 @@ _DOCUMENT_COLUMNS = (
     tax_documents.c.pdf_size,
     tax_documents.c.pdf_sha256,
 )
-_REFUND_COLUMNS = (
-    refunds.c.id,
-    refunds.c.booking_id,
-    refunds.c.invoice_number,
-    refunds.c.percent,
-    refunds.c.amount_paise,
-    refunds.c.credit_note_number,
-    refunds.c.reason,
-    refunds.c.created_at,
+# The currency is not stored: refunds are in the invoices' (CURRENCY).
+_REFUND = StructColumns(
+    RefundRecord, same_named_columns(RefundRecord, refunds, leave_out=("currency",)), computed=("currency",)
 )
 
 
@@ -128,6 +123,6 @@ class SqlRefundRepository:
 
     async def for_booking(self, booking_id: int) -> RefundRecord | None:
         row = (
-            await self._connection.execute(sa.select(*_REFUND_COLUMNS).where(refunds.c.booking_id == booking_id))
+            await self._connection.execute(sa.select(*_REFUND.select).where(refunds.c.booking_id == booking_id))
         ).first()
-        return None if row is None else RefundRecord(**row._mapping)
+        return None if row is None else _REFUND.read(row, currency=CURRENCY)
