@@ -11,65 +11,25 @@ from lebrq.domain.model.bookings import (
     BookingFilter,
     BookingItemFilter,
     BookingStatus,
-    NewBooking,
-    NewBookingItem,
     Refund,
     TimeSlot,
 )
-from lebrq.domain.model.catalog import new_item, new_venue
+from lebrq.domain.model.catalog import new_venue
 from lebrq.domain.model.errors import Conflict
 from lebrq.domain.model.pagination import PageRequest
-from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from tests.support.booking_factories import NOW, TOMORROW_10, ItemFieldsFactory, NewUserFactory, VenueFieldsFactory
+from lebrq.ports.unit_of_work import UnitOfWorkFactory
+from tests.support.booking_factories import NOW, TOMORROW_10, NewUserFactory, VenueFieldsFactory
+from tests.support.contract_data import catalog_rows, new_booking
 
 pytestmark = pytest.mark.anyio
 
 
-async def _setup(uow: UnitOfWork) -> tuple[int, int, int]:
-    user = await uow.users.add(NewUserFactory.build())
-    venue = await uow.venues.add(new_venue(VenueFieldsFactory.build(), NOW))
-    item = await uow.items.add(new_item(ItemFieldsFactory.build(), NOW))
-    return user.id, venue.id, item.id
-
-
-def _booking(
-    user_id: int, venue_id: int, item_id: int | None = None, hours: tuple[float, float] = (10, 12), **extra: object
-) -> NewBooking:
-    start = TOMORROW_10.replace(hour=0) + timedelta(hours=hours[0])
-    lines = (
-        ()
-        if item_id is None
-        else (
-            NewBookingItem(item_id=item_id, name="Chair", quantity=2, unit_price_paise=150, amount_paise=300),
-            NewBookingItem(item_id=item_id, name="Chair (spare)", quantity=1, unit_price_paise=150, amount_paise=150),
-        )
-    )
-    fields: dict[str, object] = {
-        "user_id": user_id,
-        "venue_id": venue_id,
-        "start": start,
-        "end": start + timedelta(hours=hours[1] - hours[0]),
-        "notes": "=cmd|' /C calc'!A0",
-        "items": lines,
-        "hourly_rate_paise": 10_000,
-        "venue_amount_paise": 20_000,
-        "subtotal_paise": 20_450,
-        "tax_rate_basis_points": 1800,
-        "tax_paise": 3_682,
-        "total_paise": 24_132,
-        "hold_expires_at": NOW + timedelta(minutes=30),
-        "created_at": NOW,
-        "idempotency_key": None,
-        "request_fingerprint": None,
-    }
-    fields.update(extra)
-    return NewBooking(**fields)  # type: ignore[arg-type]
-
-
 async def test_booking_reads_back_with_its_lines(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, item = await _setup(uow)
-        added = await uow.bookings.add(_booking(user, venue, item, idempotency_key="k1", request_fingerprint="f" * 64))
+        user, venue, item = await catalog_rows(uow)
+        added = await uow.bookings.add(
+            new_booking(user, venue, item, idempotency_key="k1", request_fingerprint="f" * 64)
+        )
         await uow.commit()
     assert [line.name for line in added.items] == ["Chair", "Chair (spare)"]
     assert added.start == TOMORROW_10 and added.status is BookingStatus.PENDING and added.updated_at == NOW
@@ -82,30 +42,30 @@ async def test_booking_reads_back_with_its_lines(contract_uow: UnitOfWorkFactory
 
 async def test_idempotency_key_is_unique_per_user(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, _ = await _setup(uow)
+        user, venue, _ = await catalog_rows(uow)
         other = (await uow.users.add(NewUserFactory.build())).id
-        await uow.bookings.add(_booking(user, venue, idempotency_key="k", hours=(1, 2)))
-        await uow.bookings.add(_booking(other, venue, idempotency_key="k", hours=(3, 4)))
-        await uow.bookings.add(_booking(user, venue, hours=(5, 6)))
-        await uow.bookings.add(_booking(user, venue, hours=(7, 8)))  # NULL keys never collide
+        await uow.bookings.add(new_booking(user, venue, idempotency_key="k", hours=(1, 2)))
+        await uow.bookings.add(new_booking(other, venue, idempotency_key="k", hours=(3, 4)))
+        await uow.bookings.add(new_booking(user, venue, hours=(5, 6)))
+        await uow.bookings.add(new_booking(user, venue, hours=(7, 8)))  # NULL keys never collide
         await uow.commit()
     async with contract_uow() as uow:
         with pytest.raises(Conflict) as refused:
-            await uow.bookings.add(_booking(user, venue, idempotency_key="k", hours=(9, 10)))
+            await uow.bookings.add(new_booking(user, venue, idempotency_key="k", hours=(9, 10)))
     assert refused.value.field == "Idempotency-Key"
 
 
 async def test_busy_sees_confirmed_and_running_holds_only(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, _ = await _setup(uow)
+        user, venue, _ = await catalog_rows(uow)
         other_venue = (await uow.venues.add(new_venue(VenueFieldsFactory.build(), NOW))).id
-        held = await uow.bookings.add(_booking(user, venue, hours=(10, 12)))
-        lapsed = await uow.bookings.add(_booking(user, venue, hours=(12, 13), hold_expires_at=NOW))
-        confirmed = await uow.bookings.add(_booking(user, venue, hours=(14, 15), hold_expires_at=NOW))
+        held = await uow.bookings.add(new_booking(user, venue, hours=(10, 12)))
+        lapsed = await uow.bookings.add(new_booking(user, venue, hours=(12, 13), hold_expires_at=NOW))
+        confirmed = await uow.bookings.add(new_booking(user, venue, hours=(14, 15), hold_expires_at=NOW))
         await uow.bookings.save_state(msgspec.structs.replace(confirmed, status=BookingStatus.CONFIRMED))
-        cancelled = await uow.bookings.add(_booking(user, venue, hours=(16, 17)))
+        cancelled = await uow.bookings.add(new_booking(user, venue, hours=(16, 17)))
         await uow.bookings.save_state(msgspec.structs.replace(cancelled, status=BookingStatus.CANCELLED))
-        await uow.bookings.add(_booking(user, other_venue, hours=(10, 12)))
+        await uow.bookings.add(new_booking(user, other_venue, hours=(10, 12)))
         await uow.commit()
     day = TOMORROW_10.replace(hour=0)
     async with contract_uow(read_only=True) as uow:
@@ -121,8 +81,8 @@ async def test_busy_sees_confirmed_and_running_holds_only(contract_uow: UnitOfWo
 
 async def test_save_state_keeps_confirmation_invoice_and_refund(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, item = await _setup(uow)
-        booking = await uow.bookings.add(_booking(user, venue, item))
+        user, venue, item = await catalog_rows(uow)
+        booking = await uow.bookings.add(new_booking(user, venue, item))
         later = NOW + timedelta(minutes=5)
         changed = msgspec.structs.replace(
             booking,
@@ -143,19 +103,21 @@ async def test_save_state_keeps_confirmation_invoice_and_refund(contract_uow: Un
 
 async def test_uncommitted_bookings_are_rolled_back(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, _ = await _setup(uow)
+        user, venue, _ = await catalog_rows(uow)
         await uow.commit()
     async with contract_uow() as uow:
-        await uow.bookings.add(_booking(user, venue))
+        await uow.bookings.add(new_booking(user, venue))
     async with contract_uow(read_only=True) as uow:
         assert (await uow.bookings.list(BookingFilter(), PageRequest(), NOW)).total == 0
 
 
 async def test_sweep_expires_lapsed_holds_only(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, _ = await _setup(uow)
-        lapsed = await uow.bookings.add(_booking(user, venue, hours=(1, 2), hold_expires_at=NOW - timedelta(minutes=1)))
-        running = await uow.bookings.add(_booking(user, venue, hours=(3, 4)))
+        user, venue, _ = await catalog_rows(uow)
+        lapsed = await uow.bookings.add(
+            new_booking(user, venue, hours=(1, 2), hold_expires_at=NOW - timedelta(minutes=1))
+        )
+        running = await uow.bookings.add(new_booking(user, venue, hours=(3, 4)))
         assert await uow.bookings.expire_lapsed_holds(NOW) == 1
         await uow.commit()
     async with contract_uow(read_only=True) as uow:
@@ -166,7 +128,7 @@ async def test_sweep_expires_lapsed_holds_only(contract_uow: UnitOfWorkFactory) 
 
 async def test_lists_walk_newest_first_with_filters(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, item = await _setup(uow)
+        user, venue, item = await catalog_rows(uow)
         other = (await uow.users.add(NewUserFactory.build())).id
         ids = []
         for n in range(7):
@@ -174,7 +136,7 @@ async def test_lists_walk_newest_first_with_filters(contract_uow: UnitOfWorkFact
             ids.append(
                 (
                     await uow.bookings.add(
-                        _booking(
+                        new_booking(
                             user if n % 2 else other,
                             venue,
                             item,
@@ -208,13 +170,13 @@ async def test_lists_walk_newest_first_with_filters(contract_uow: UnitOfWorkFact
 
 async def test_export_streams_every_matching_row_newest_first(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, _ = await _setup(uow)
+        user, venue, _ = await catalog_rows(uow)
         added = [
-            await uow.bookings.add(_booking(user, venue, hours=(n, n + 1), created_at=NOW + timedelta(seconds=n)))
+            await uow.bookings.add(new_booking(user, venue, hours=(n, n + 1), created_at=NOW + timedelta(seconds=n)))
             for n in range(5)
         ]
         lapsed = await uow.bookings.add(
-            _booking(user, venue, hours=(8, 9), hold_expires_at=NOW, created_at=NOW - timedelta(days=1))
+            new_booking(user, venue, hours=(8, 9), hold_expires_at=NOW, created_at=NOW - timedelta(days=1))
         )
         await uow.commit()
     async with contract_uow(read_only=True) as uow:

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from lebrq.domain.model.bookings import BookingRequest, ItemRequest
-from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear
 from lebrq.domain.model.errors import Conflict
 from lebrq.domain.model.pagination import PageRequest
 from lebrq.domain.model.programs import EnrolmentStatus, ProgramFields
@@ -16,25 +15,6 @@ from lebrq.domain.model.tax_documents import DocumentKind, NewRefund, PdfFile
 from tests.support.invoicing import booked_world
 
 pytestmark = pytest.mark.anyio
-
-
-async def test_counters_are_per_series_and_financial_year(sql_world) -> None:
-    _, adapters = sql_world
-    async with adapters.uow() as uow:
-        counters = uow.document_counters
-        taken = [
-            await counters.next_number(DocumentSeries.INVOICE, FinancialYear(2026)),
-            await counters.next_number(DocumentSeries.INVOICE, FinancialYear(2026)),
-            await counters.next_number(DocumentSeries.CREDIT_NOTE, FinancialYear(2026)),
-            await counters.next_number(DocumentSeries.INVOICE, FinancialYear(2027)),
-        ]
-        await uow.commit()
-    assert taken == [1, 2, 1, 1]
-    async with adapters.uow() as uow:
-        await uow.document_counters.next_number(DocumentSeries.INVOICE, FinancialYear(2026))
-        # rolled back: the number is given back
-    async with adapters.uow() as uow:
-        assert await uow.document_counters.next_number(DocumentSeries.INVOICE, FinancialYear(2026)) == 3
 
 
 async def test_invoice_refund_and_credit_note_round_trip(sql_world) -> None:
