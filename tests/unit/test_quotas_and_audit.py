@@ -10,7 +10,7 @@ import pytest
 
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
-from lebrq.domain.model.audit import AuditAction, AuditFilter, record, without_secrets
+from lebrq.domain.model.audit import AuditAction, AuditFilter, without_secrets
 from lebrq.domain.model.bookings import BookingStatus
 from lebrq.domain.model.catalog import VenueFields
 from lebrq.domain.model.errors import InvalidInput, NotFound
@@ -18,6 +18,7 @@ from lebrq.domain.model.media import IncomingFile
 from lebrq.domain.model.pagination import PageRequest
 from lebrq.domain.model.programs import ProgramFields
 from lebrq.domain.model.quotas import MediaUsage, QuotaExceeded, Quotas
+from lebrq.domain.services.audit import record
 from lebrq.http.services import Services
 from tests.support.booking_factories import NOW, NewUserFactory, VenueFieldsFactory, booking_request, slot
 from tests.support.invoicing import booked_world, services_on

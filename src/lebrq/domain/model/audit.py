@@ -10,15 +10,12 @@ pass values they chose explicitly, and `record` drops any key that names a secre
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
 from lebrq.domain.model.bookings import check_window
 from lebrq.domain.model.errors import InvalidInput
-
-if TYPE_CHECKING:  # the unit of work's port holds the audit log's port, which names these types
-    from lebrq.ports.unit_of_work import UnitOfWork
 
 MAX_ACTION_LENGTH = 64
 MAX_TARGET_TYPE_LENGTH = 32
@@ -91,28 +88,6 @@ class AuditFilter(msgspec.Struct, frozen=True, gc=False):
             and (self.at_from is None or entry.at >= self.at_from)
             and (self.at_to is None or entry.at < self.at_to)
         )
-
-
-async def record(
-    uow: UnitOfWork,
-    *,
-    at: datetime,
-    actor_id: int | None,
-    action: str,
-    target_id: int | None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Adds an entry inside the caller's unit of work (committed with the change)."""
-    await uow.audit_log.add(
-        NewAuditEntry(
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            target_type=action.split(".", 1)[0],
-            target_id=target_id,
-            details=without_secrets(details or {}),
-        )
-    )
 
 
 def without_secrets(details: dict[str, Any]) -> dict[str, Any]:

@@ -12,15 +12,9 @@ cancelled) before the same request can succeed, and waiting alone may not help.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
-
 import msgspec
 
 from lebrq.domain.model.errors import Conflict
-
-if TYPE_CHECKING:  # ports name MediaUsage, so the unit of work is imported for types only
-    from lebrq.ports.unit_of_work import UnitOfWork
 
 
 class QuotaExceeded(Conflict):
@@ -41,21 +35,23 @@ class Quotas(msgspec.Struct, frozen=True, gc=False):
     audio_note_bytes_per_booking: int = 0
     open_enrolments_per_user: int = 0
 
-    async def check_pending_bookings(self, uow: UnitOfWork, user_id: int, now: datetime) -> None:
-        """Call under the user's row lock, before adding a pending booking."""
+    def check_pending_bookings(self, pending: int) -> None:
+        """Before adding a pending booking to the `pending` ones the user holds (counted
+        under the user's row lock)."""
         limit = self.pending_bookings_per_user
-        if limit and await uow.bookings.count_pending(user_id, now) >= limit:
+        if limit and pending >= limit:
             raise QuotaExceeded(
                 "pending_bookings_per_user",
                 limit,
                 f"you already hold {limit} pending bookings; pay for or cancel one, or wait for a hold to lapse",
             )
 
-    async def check_open_enrolments(self, uow: UnitOfWork, user_id: int, now: datetime) -> None:
-        """Call under the user's row lock, before adding an enrolment. Open: active, in a
-        program that has not ended (its `ends_on` is today or later)."""
+    def check_open_enrolments(self, open_enrolments: int) -> None:
+        """Before adding an enrolment to the user's `open_enrolments` (counted under the
+        user's row lock). Open: active, in a program that has not ended (its `ends_on` is
+        today or later)."""
         limit = self.open_enrolments_per_user
-        if limit and await uow.enrolments.count_open(user_id, now.date()) >= limit:
+        if limit and open_enrolments >= limit:
             raise QuotaExceeded(
                 "open_enrolments_per_user",
                 limit,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from lebrq.domain.model.audit import AuditAction, record
+from lebrq.domain.model.audit import AuditAction
 from lebrq.domain.model.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests
 from lebrq.domain.model.otp import (
     NewOtpChallenge,
@@ -26,6 +26,7 @@ from lebrq.domain.model.otp import (
 from lebrq.domain.model.sessions import Grant, SignInMethod
 from lebrq.domain.model.throttling import forget, refund_attempt
 from lebrq.domain.model.users import NewUser, Role, User, check_password, clean_name, normalize_email, normalize_phone
+from lebrq.domain.services.audit import record
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.throttles import ThrottlePolicy, Throttles, ThrottleScope, key
 from lebrq.ports.clock import Clock

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from lebrq.domain.model.access import owner_or_admin
-from lebrq.domain.model.audit import AuditAction, record
+from lebrq.domain.model.audit import AuditAction
 from lebrq.domain.model.bookings import (
     MAX_CANCEL_REASON_LENGTH,
     MAX_PAYMENT_REFERENCE_LENGTH,
@@ -44,6 +44,7 @@ from lebrq.domain.model.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, ve
 from lebrq.domain.model.program_schedule import local_session
 from lebrq.domain.model.quotas import Quotas
 from lebrq.domain.model.tax_documents import billable_booking
+from lebrq.domain.services.audit import record
 from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -107,7 +108,8 @@ class BookingService:
                     return BookingCreated(earlier.as_of(now), replayed=True)
             if venue is None:
                 raise NotFound(f"venue {request.venue_id} not found", field="venue_id")
-            await self._quotas.check_pending_bookings(uow, user_id, now)
+            if self._quotas.pending_bookings_per_user:
+                self._quotas.check_pending_bookings(await uow.bookings.count_pending(user_id, now))
             items = await uow.items.get_many(line.item_id for line in request.items)
             busy = await uow.bookings.busy(venue.id, slot, now)
             if busy:

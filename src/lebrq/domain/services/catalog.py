@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lebrq.domain.model.audit import AuditAction, fields_sent, record
+from lebrq.domain.model.audit import AuditAction, fields_sent
 from lebrq.domain.model.catalog import (
     Item,
     ItemFields,
@@ -15,6 +15,7 @@ from lebrq.domain.model.catalog import (
 )
 from lebrq.domain.model.errors import NotFound
 from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.services.audit import record
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 

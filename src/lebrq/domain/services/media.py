@@ -16,7 +16,7 @@ from datetime import datetime
 import msgspec
 
 from lebrq.domain.model.access import owner_or_admin
-from lebrq.domain.model.audit import AuditAction, record
+from lebrq.domain.model.audit import AuditAction
 from lebrq.domain.model.blobs import StoredBlob
 from lebrq.domain.model.errors import InvalidInput, NotFound, PayloadTooLarge
 from lebrq.domain.model.media import (
@@ -33,6 +33,7 @@ from lebrq.domain.model.media import (
 from lebrq.domain.model.media_types import TypeCheck
 from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.domain.model.quotas import MediaUsage, Quotas
+from lebrq.domain.services.audit import record
 from lebrq.ports.blob_storage import BlobStorage
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from lebrq.domain.model.access import owner_or_admin
-from lebrq.domain.model.audit import AuditAction, fields_sent, record
+from lebrq.domain.model.audit import AuditAction, fields_sent
 from lebrq.domain.model.catalog import DEFAULT_TIMEZONE, Venue
 from lebrq.domain.model.errors import Conflict, NotFound
 from lebrq.domain.model.pagination import Page, PageRequest
@@ -30,6 +30,7 @@ from lebrq.domain.model.programs import (
     new_program,
 )
 from lebrq.domain.model.quotas import Quotas
+from lebrq.domain.services.audit import record
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -155,7 +156,8 @@ class ProgramService:
                 raise Conflict("you are already enrolled in this program")
             if program.seats_left <= 0:
                 raise Conflict("this program is full")
-            await self._quotas.check_open_enrolments(uow, user_id, now)
+            if self._quotas.open_enrolments_per_user:
+                self._quotas.check_open_enrolments(await uow.enrolments.count_open(user_id, now.date()))
             enrolment = await uow.enrolments.add(
                 NewEnrolment(program_id=program_id, user_id=user_id, fee_paise=program.fee_paise, created_at=now)
             )
