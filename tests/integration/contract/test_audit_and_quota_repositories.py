@@ -15,9 +15,9 @@ from lebrq.domain.model.pagination import PageRequest
 from lebrq.domain.model.programs import EnrolmentStatus, NewEnrolment, ProgramFields, new_program
 from lebrq.domain.model.quotas import MediaUsage
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
-from tests.integration.contract.test_booking_repositories import _booking, _setup
 from tests.integration.contract.test_media_repository import NewMediaFactory
 from tests.support.booking_factories import NOW
+from tests.support.contract_data import catalog_rows, new_booking
 
 pytestmark = pytest.mark.anyio
 
@@ -70,13 +70,13 @@ async def test_an_uncommitted_entry_is_rolled_back_with_its_change(contract_uow:
 
 async def test_pending_bookings_are_counted_per_user_while_their_hold_runs(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, _ = await _setup(uow)
-        other, _, _ = await _setup(uow)
-        await uow.bookings.add(_booking(user, venue, hours=(10, 11)))
-        await uow.bookings.add(_booking(user, venue, hours=(11, 12), hold_expires_at=NOW))  # lapsed
-        confirmed = await uow.bookings.add(_booking(user, venue, hours=(12, 13)))
+        user, venue, _ = await catalog_rows(uow)
+        other, _, _ = await catalog_rows(uow)
+        await uow.bookings.add(new_booking(user, venue, hours=(10, 11)))
+        await uow.bookings.add(new_booking(user, venue, hours=(11, 12), hold_expires_at=NOW))  # lapsed
+        confirmed = await uow.bookings.add(new_booking(user, venue, hours=(12, 13)))
         await uow.bookings.save_state(msgspec.structs.replace(confirmed, status=BookingStatus.CONFIRMED))
-        await uow.bookings.add(_booking(other, venue, hours=(13, 14)))
+        await uow.bookings.add(new_booking(other, venue, hours=(13, 14)))
         await uow.users.lock(user)
         await uow.commit()
     async with contract_uow(read_only=True) as uow:
@@ -87,7 +87,7 @@ async def test_pending_bookings_are_counted_per_user_while_their_hold_runs(contr
 
 async def test_open_enrolments_are_active_ones_in_programs_not_ended(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, venue, _ = await _setup(uow)
+        user, venue, _ = await catalog_rows(uow)
         ends = []
         for end in (date(2026, 12, 10), date(2026, 12, 20), date(2026, 12, 30)):
             program = await uow.programs.add(
@@ -118,7 +118,7 @@ async def test_open_enrolments_are_active_ones_in_programs_not_ended(contract_uo
 
 async def test_media_usage_of_a_booking(contract_uow: UnitOfWorkFactory) -> None:
     async with contract_uow() as uow:
-        user, _, _ = await _setup(uow)
+        user, _, _ = await catalog_rows(uow)
         for size in (10**10, 5):  # beyond 32 bits in all
             await uow.media.add(
                 NewMediaFactory.build(owner_id=user, kind=MediaKind.AUDIO_NOTE, booking_id=7, size=size)
