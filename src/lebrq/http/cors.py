@@ -17,6 +17,7 @@ ALLOWED_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"]
 # Request headers a client sends: auth, JSON/multipart bodies, idempotent retries,
 # conditional and range downloads, request correlation.
 ALLOWED_HEADERS = [
+    "X-Request-ID",
     "Authorization",
     "Content-Type",
     "Idempotency-Key",
@@ -30,6 +31,7 @@ ALLOWED_HEADERS = [
 ]
 # Answer headers a page's script may read (beyond the CORS-safelisted ones).
 EXPOSED_HEADERS = [
+    "X-Request-ID",
     "Accept-Ranges",
     "Content-Disposition",
     "Content-Length",

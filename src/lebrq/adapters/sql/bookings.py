@@ -89,6 +89,8 @@ _REFUND = StructColumns(
 )
 _BOOKING_COLUMNS = (*_BOOKING.select, *_REFUND.select)
 _REFUND_AT = len(_BOOKING.select)
+# Found by name once; reading it by position per row saves a Row attribute lookup.
+_CREDIT_NOTE_AT = _BOOKING_COLUMNS.index(bookings.c.credit_note_number)
 _LINE = StructColumns(
     BookingItem,
     {
@@ -114,7 +116,7 @@ _LINES_OF_BOOKINGS = (
 
 def _booking(row: AnyRow, lines: Sequence[BookingItem]) -> Booking:
     # A booking without a credit note has no refund (its three columns are NULL).
-    refund = None if row.credit_note_number is None else _REFUND.read(row[_REFUND_AT:])
+    refund = None if row[_CREDIT_NOTE_AT] is None else _REFUND.read(row[_REFUND_AT:])
     return _BOOKING.read(row, items=tuple(lines), refund=refund)
 
 
