@@ -22,6 +22,7 @@ from lebrq.domain.services.programs import ProgramService
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.throttles import ThrottlePolicy, Throttles
 from tests.support.factories import RegistrationFactory
+from tests.support.invoicing import make_issuer
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +60,7 @@ class World:
             clock=self.clock,
             sessions=self.sessions,
             throttles=throttles,
-            bookings=BookingService(self.uow, self.clock),
+            bookings=BookingService(self.uow, self.clock, make_issuer()),
             programs=ProgramService(self.uow, self.clock),
             throttle_policy=limits,
         )
