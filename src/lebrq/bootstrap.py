@@ -290,7 +290,7 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         programs=programs,
         tax_documents=tax_documents,
         audit_log=AuditLogService(adapters.uow),
-        user_admin=UserAdministration(adapters.uow),
+        user_admin=UserAdministration(adapters.uow, adapters.clock, sessions),
     )
 
 

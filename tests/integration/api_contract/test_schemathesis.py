@@ -60,6 +60,8 @@ OPAQUE_CURSOR = (
     "listAllBookings",
     "listBookingItems",
     "exportBookingsCsv",
+    "listAuditLog",
+    "listUsers",
 )
 # Uploads check the file's type from its bytes: random bytes are rightly 415.
 UPLOADS = ("uploadPoster", "uploadImage", "uploadVideo", "addAudioNote", "uploadProgramPoster", "uploadProgramImages")
