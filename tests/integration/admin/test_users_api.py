@@ -66,14 +66,16 @@ async def test_promoting_disabling_and_demoting_take_effect_at_once_and_are_audi
     assert (await api.client.get("/api/admin/users", headers=user)).status_code == 200
     demoted = await patch(api, user_id, {"role": "user"})
     assert demoted.json()["role"] == "user"
-    # ...and is refused on the very next admin request after the demotion.
-    assert (await api.client.get("/api/admin/users", headers=user)).status_code == 403
+    # ...and the demotion ended the user's sessions: the very next request is refused.
+    assert (await api.client.get("/api/admin/users", headers=user)).status_code == 401
+    assert (await api.client.get("/api/auth/me", headers=user)).status_code == 401
 
     other_id, other = await api.new_user()
     await patch(api, other_id, {"role": "admin"})
     disabled = await patch(api, other_id, {"disabled": True})
     assert disabled.json()["disabled"] is True
-    assert (await api.client.get("/api/admin/audit-log", headers=other)).status_code == 403
+    assert (await api.client.get("/api/admin/audit-log", headers=other)).status_code == 401
+    assert (await api.client.get("/api/bookings", headers=other)).status_code == 401
 
     entries = await api.audit(action="user.update")
     assert [(e["target_id"], e["details"]) for e in entries] == [
