@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.adapters.memory.password_hasher import FastPasswordHasher
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
@@ -21,6 +20,8 @@ from lebrq.domain.sessions import Grant
 from lebrq.domain.throttle_service import ThrottlePolicy, Throttles
 from lebrq.domain.throttling import Limit
 from lebrq.domain.users import NewUser, Role, User
+from lebrq.domain.notifications import Notifier
+from lebrq.domain.outbox import Channel, MessageKind
 from tests.support.factories import RegistrationFactory
 
 pytestmark = pytest.mark.anyio
@@ -28,11 +29,24 @@ pytestmark = pytest.mark.anyio
 PHONE = "+919876543210"
 
 
+class QueuedCodes:
+    """Reads the codes queued in the (memory) outbox: what the dispatcher would send."""
+
+    def __init__(self, uow: MemoryUnitOfWorkFactory) -> None:
+        self._messages = uow.store.table("outbox_messages")
+
+    def last_code(self, destination: str) -> str:
+        queued = [
+            m for m in self._messages.values() if m.kind is MessageKind.ONE_TIME_CODE and m.recipient == destination
+        ]
+        return max(queued, key=lambda m: m.id).params["code"]
+
+
 class World:
     def __init__(self) -> None:
         self.clock = FixedClock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
-        self.sender = RecordingOtpSender()
         self.uow = MemoryUnitOfWorkFactory()
+        self.sender = QueuedCodes(self.uow)
         self.sessions = SessionService(self.uow, self.clock)
         throttles = Throttles(self.uow, self.clock)
         limits = ThrottlePolicy(
@@ -45,7 +59,7 @@ class World:
         self.auth = AuthService(
             uow=self.uow,
             hasher=hasher,
-            otp_sender=self.sender,
+            notifier=Notifier(channels=frozenset(Channel), seller_name="LeBRQ"),
             clock=self.clock,
             otp_hasher=OtpCodeHasher(b"unit-test-key"),
             sessions=self.sessions,

@@ -15,6 +15,7 @@ import msgspec
 
 from lebrq.domain.audit import AuditAction, record
 from lebrq.domain.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests
+from lebrq.domain.notifications import Notifier
 from lebrq.domain.otp import (
     NewOtpChallenge,
     OtpCodeHasher,
@@ -29,7 +30,7 @@ from lebrq.domain.throttle_service import ThrottlePolicy, Throttles, ThrottleSco
 from lebrq.domain.throttling import forget, refund_attempt
 from lebrq.domain.users import NewUser, Role, User, check_password, clean_name, normalize_email, normalize_phone
 from lebrq.ports.clock import Clock
-from lebrq.ports.security import OtpSender, PasswordHasher
+from lebrq.ports.security import PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 # Verified against when the email is unknown, so a miss costs the same time as a wrong
@@ -44,7 +45,7 @@ class AuthService:
         self,
         uow: UnitOfWorkFactory,
         hasher: PasswordHasher,
-        otp_sender: OtpSender,
+        notifier: Notifier,
         clock: Clock,
         otp_hasher: OtpCodeHasher,
         sessions: SessionService,
@@ -54,7 +55,7 @@ class AuthService:
     ) -> None:
         self._uow = uow
         self._hasher = hasher
-        self._otp_sender = otp_sender
+        self._notifier = notifier
         self._clock = clock
         self._otp_hasher = otp_hasher
         self._sessions = sessions
@@ -222,7 +223,7 @@ class AuthService:
                     retry_after_seconds=_seconds(timedelta(days=1)),
                     field="destination",
                 )
-            await uow.otp_codes.add(
+            challenge = await uow.otp_codes.add(
                 NewOtpChallenge(
                     destination=destination,
                     code_hash=self._otp_hasher.hash(destination, code),
@@ -230,9 +231,10 @@ class AuthService:
                     expires_at=now + policy.code_ttl,
                 )
             )
+            # Queued in the same transaction: the code is sent exactly when it is valid.
+            await self._notifier.one_time_code(uow, destination, code, created_at=now, expires_at=challenge.expires_at)
             await uow.commit()
-        # Sent after commit: a code the database does not know would be useless to the user.
-        await self._otp_sender.send(destination, code)
+        self._notifier.wake()
         return _seconds(policy.code_ttl)
 
     async def verify_otp(self, raw_destination: str, code: str, *, address: str = "") -> Grant:

@@ -8,6 +8,9 @@ booking's own transaction:
   cancelled;
 - `slot_guards`: extra checks a new slot must pass under the venue lock (e.g. no
   regular-program session at that time).
+
+With a `notifier`, the customer's messages (received, confirmed with the invoice,
+cancelled with the credit note) are queued in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from lebrq.domain.bookings import (
 )
 from lebrq.domain.catalog import Item, Venue
 from lebrq.domain.errors import Conflict, InvalidInput, NotFound
+from lebrq.domain.notifications import Notifier
 from lebrq.domain.pagination import Page, PagePosition, PageRequest
 from lebrq.domain.pricing import DEFAULT_GST_RATE_BASIS_POINTS, gst_on, venue_charge
 from lebrq.domain.quotas import Quotas
@@ -80,6 +84,7 @@ class BookingService:
         on_cancel_confirmed: CancellationHook = no_refund,
         slot_guards: Sequence[SlotGuard] = (),
         quotas: Quotas | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -88,6 +93,7 @@ class BookingService:
         self._on_cancel_confirmed = on_cancel_confirmed
         self._slot_guards = tuple(slot_guards)
         self._quotas = quotas or Quotas()
+        self._notifier = notifier
 
     async def create(self, user_id: int, request: BookingRequest, idempotency_key: str | None = None) -> BookingCreated:
         """A pending booking holding the slot for `policy.hold`.
@@ -131,7 +137,10 @@ class BookingService:
             booking = await uow.bookings.add(
                 self._price(user_id, venue, items, request, now, idempotency_key=key, fingerprint=fingerprint)
             )
+            if self._notifier is not None:
+                await self._notifier.booking_received(uow, booking, now)
             await uow.commit()
+        self._wake_notifier()
         return BookingCreated(booking)
 
     def _price(
@@ -226,7 +235,10 @@ class BookingService:
                         "credit_note_number": refund.credit_note_number if refund else None,
                     },
                 )
+            if self._notifier is not None:
+                await self._notifier.booking_cancelled(uow, cancelled, now)
             await uow.commit()
+        self._wake_notifier()
         return cancelled
 
     async def confirm(self, booking_id: int, payment_reference: str, *, actor_id: int | None = None) -> Booking:
@@ -259,8 +271,15 @@ class BookingService:
                 target_id=booking_id,
                 details={"payment_reference": reference, "invoice_number": invoice_number},
             )
+            if self._notifier is not None:
+                await self._notifier.booking_confirmed(uow, confirmed, now)
             await uow.commit()
+        self._wake_notifier()
         return confirmed
+
+    def _wake_notifier(self) -> None:
+        if self._notifier is not None:
+            self._notifier.wake()
 
     async def availability(
         self, venue_id: int, starts_from: datetime | None, ends_before: datetime | None

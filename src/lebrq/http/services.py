@@ -12,6 +12,8 @@ from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_service import BookingService
 from lebrq.domain.catalog_service import CatalogService
 from lebrq.domain.media_service import MediaService
+from lebrq.domain.outbox_admin import OutboxAdmin
+from lebrq.domain.outbox_dispatcher import OutboxDispatcher
 from lebrq.domain.program_service import ProgramService
 from lebrq.domain.session_service import SessionService
 from lebrq.domain.tax_document_files import TaxDocumentFiles
@@ -36,6 +38,8 @@ class Services:
     sessions: SessionService
     throttles: Throttles
     accounts: AccountService
+    outbox: OutboxAdmin
+    outbox_dispatcher: OutboxDispatcher
 
 
 def services_of(state: State) -> Services:

@@ -1,4 +1,4 @@
-"""A background job the lifespan owns: runs every `interval` until the app shuts down."""
+"""Background jobs the lifespan owns: they run until the app shuts down."""
 
 from __future__ import annotations
 
@@ -31,7 +31,15 @@ async def run_periodically(
                 logger.exception("periodic job %s failed; retrying in %s s", name, every_seconds)
             await asyncio.sleep(every_seconds)
 
-    task = asyncio.create_task(loop(), name=name)
+    async with run_in_background(loop, name=name):
+        yield
+
+
+@asynccontextmanager
+async def run_in_background(job: Callable[[], Awaitable[object]], *, name: str) -> AsyncIterator[None]:
+    """Runs `job` as a task while the block is open; on exit the task is cancelled and
+    awaited, so shutdown never leaves it half-way with a connection checked out."""
+    task = asyncio.create_task(job(), name=name)
     try:
         yield
     finally:
