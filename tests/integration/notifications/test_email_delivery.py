@@ -168,3 +168,22 @@ def test_a_refused_recipient_fails_for_good_with_the_reason(
     time.sleep(1)  # several retry periods: nothing tries it again
     again = mail_api.get("/api/admin/outbox", params={"status": "failed"}, headers=admin).json()["items"]
     assert again[0]["attempts"] == 1
+
+
+def test_enrolling_and_cancelling_are_mailed_with_the_schedule_in_the_venue_zone(
+    mail_api: TestClient, smtp: SmtpInbox, admin: dict[str, str], new_user: Callable[..., tuple[str, dict]]
+) -> None:
+    from tests.integration.invoicing.test_programs_api import program_payload
+
+    email, user = new_user(name="Kiran")
+    venue = mail_api.post("/api/admin/venues", json=venue_payload(name="Lotus Studio"), headers=admin).json()
+    program = mail_api.post("/api/admin/programs", json=program_payload(venue["id"]), headers=admin).json()
+    seat = mail_api.post(f"/api/programs/{program['id']}/enroll", headers=user)
+    assert seat.status_code == 201, seat.text
+    enrolled = smtp.wait_for(lambda m: m["To"] == email and m["Subject"] == "Enrolled: Morning Yoga")
+    text, html = bodies(enrolled)
+    assert "Lotus Studio" in text and "Mon, Wed, Fri at 07:00 (60 min, Asia/Kolkata)" in text
+    assert "Fee: Rs. 2,000.00" in text and f"#{seat.json()['id']}" in html
+    cancel = f"/api/programs/{program['id']}/enrolments/{seat.json()['id']}/cancel"
+    assert mail_api.post(cancel, headers=user).status_code == 200
+    smtp.wait_for(lambda m: m["To"] == email and m["Subject"] == "Enrolment cancelled: Morning Yoga")
