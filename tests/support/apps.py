@@ -34,7 +34,7 @@ def fast_hasher() -> Argon2PasswordHasher:
 
 def recording_channels(recorder: RecordingChannel) -> dict[Channel, MessageChannel]:
     """Email and SMS both delivered to one recorder."""
-    return {Channel.EMAIL: recorder, Channel.SMS: recorder}
+    return dict.fromkeys(Channel, recorder)
 
 
 def sql_adapters_with(**replacements: Any) -> AdapterProvider:

@@ -147,6 +147,7 @@ class RetryPolicy(msgspec.Struct, frozen=True, gc=False):
     def delay_after(self, attempts: int, rng: random.Random | None = None) -> timedelta:
         """Wait before try number `attempts + 1`; a random share (jitter) between half
         and all of the exponential step, so workers that failed together spread out."""
-        step = min(self.max_delay, self.first_delay * (2 ** max(0, attempts - 1)))
-        share = (rng or random).uniform(0.5, 1.0)
+        # The exponent is capped so that a long-lived message never overflows timedelta.
+        step = min(self.max_delay, self.first_delay * (1 << min(max(0, attempts - 1), 30)))
+        share: float = (rng or random).uniform(0.5, 1.0)
         return step * share

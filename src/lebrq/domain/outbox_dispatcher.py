@@ -93,7 +93,7 @@ class OutboxDispatcher:
             self._wakeup.clear()
             try:
                 claimed = await self.dispatch_due()
-            except Exception as exc:  # noqa: BLE001 - database down: try again next round
+            except Exception as exc:  # database down: try again next round
                 logger.warning("outbox: could not claim messages: %s: %s", type(exc).__name__, exc)
                 claimed = 0
             if claimed >= self._concurrency:
@@ -137,7 +137,7 @@ class OutboxDispatcher:
             await self._failed_try(message, f"attachment missing: {missing.message}", permanent=True)
         except TimeoutError:
             await self._failed_try(message, "timed out", permanent=False)
-        except Exception as exc:  # noqa: BLE001 - storage, renderer...: worth another try
+        except Exception as exc:  # storage, renderer...: worth another try
             await self._failed_try(message, f"{type(exc).__name__}: {exc}", permanent=False)
         else:
             await self._record_sent(message)

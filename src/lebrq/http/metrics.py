@@ -110,7 +110,7 @@ class MetricsController(Controller):
         metrics.record_process(rss_bytes=operations.memory.read().process_rss_bytes, pool=pool)
         try:
             backlog = await services.outbox.backlog()
-        except Exception as exc:  # noqa: BLE001 - database down: the other figures still answer
+        except Exception as exc:  # database down: the other figures still answer
             logger.warning("metrics: outbox backlog not read: %s: %s", type(exc).__name__, exc)
         else:
             metrics.record_outbox(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
+from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.outbox import outbox_messages as t
 from lebrq.domain.outbox import (
     MAX_ERROR_LENGTH,
@@ -45,7 +46,7 @@ _COLUMNS = (
 _PARAMS = msgspec.json.Decoder(dict[str, str])
 
 
-def _message(row: sa.Row) -> OutboxMessage:
+def _message(row: AnyRow) -> OutboxMessage:
     attachment = None
     if row.attachment_kind is not None:
         attachment = AttachedDocument(DocumentKind(row.attachment_kind), row.attachment_booking_id)
@@ -88,7 +89,7 @@ class SqlOutboxRepository:
                 expires_at=message.expires_at,
             )
         )
-        return message.queued_as(result.inserted_primary_key[0])
+        return message.queued_as(inserted_id(result))
 
     async def claim(self, owner: str, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
         due = (

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 logger = logging.getLogger("lebrq.periodic")
 
@@ -36,7 +37,7 @@ async def run_periodically(
 
 
 @asynccontextmanager
-async def run_in_background(job: Callable[[], Awaitable[object]], *, name: str) -> AsyncIterator[None]:
+async def run_in_background(job: Callable[[], Coroutine[Any, Any, object]], *, name: str) -> AsyncIterator[None]:
     """Runs `job` as a task while the block is open; on exit the task is cancelled and
     awaited, so shutdown never leaves it half-way with a connection checked out."""
     task = asyncio.create_task(job(), name=name)
