@@ -218,3 +218,8 @@ def test_templates_escape_html_and_fill_every_kind() -> None:
     assert "482913" in code.subject and "482913" in code.sms_text and len(code.sms_text) <= 160
     with pytest.raises(KeyError):
         render(MessageKind.BOOKING_CONFIRMED, {"seller_name": "LeBRQ"})
+
+
+def test_a_subject_is_always_one_line() -> None:
+    rendered = render(MessageKind.BOOKING_RECEIVED, {**BOOKING_PARAMS, "venue": "Banyan\r\nBcc: x@example.com"})
+    assert "\n" not in rendered.subject and "\r" not in rendered.subject

@@ -137,7 +137,8 @@ def render(kind: MessageKind, params: dict[str, str]) -> RenderedMessage:
     never silently an empty hole in a customer's message."""
     template = TEMPLATES[kind]
     escaped = {name: html.escape(value) for name, value in params.items()}
-    subject = Template(template.subject).substitute(params)
+    # One line, whatever a name holds: a line break in an email header is refused.
+    subject = " ".join(Template(template.subject).substitute(params).split())
     body = Template(template.html).substitute(escaped)
     page = _PAGE.substitute(subject=html.escape(subject), body=body, seller_name=escaped["seller_name"])
     return RenderedMessage(

@@ -113,8 +113,21 @@ class OutboxDispatcher:
         if batch:
             async with asyncio.TaskGroup() as group:
                 for message in batch:
-                    group.create_task(self._deliver(message))
+                    group.create_task(self._deliver_logged(message))
         return len(batch)
+
+    async def _deliver_logged(self, message: OutboxMessage) -> None:
+        """One message's failure (say, the database gone while recording its outcome)
+        must not cancel the deliveries beside it."""
+        try:
+            await self._deliver(message)
+        except Exception as exc:  # the outcome could not be recorded
+            logger.warning(
+                "outbox: message %d: outcome not recorded (%s: %s); tried again when its lease runs out",
+                message.id,
+                type(exc).__name__,
+                exc,
+            )
 
     async def _deliver(self, message: OutboxMessage) -> None:
         now = self._clock.now()
