@@ -52,6 +52,7 @@ class AdminOutboxController(Controller):
     @get(
         "/outbox",
         summary="Messages to customers, newest first",
+        operation_id="listOutboxMessages",
         description=(
             "Every email and SMS the service queued (one-time codes, booking and enrolment messages) "
             "with its delivery state: `pending` (waiting or being retried; `attempts` and `last_error` "
