@@ -13,7 +13,7 @@ from lebrq.domain.outbox import (
     OutboxStats,
     OutboxStatus,
 )
-from lebrq.domain.pagination import Page, PageRequest
+from lebrq.domain.pagination import Page, PageRequest, newest_first, page_of_sorted
 
 
 class MemoryOutboxRepository:
@@ -69,12 +69,8 @@ class MemoryOutboxRepository:
         return True
 
     async def list(self, filters: OutboxFilter, page: PageRequest) -> Page[OutboxMessage]:
-        matching = sorted(
-            (m for m in self._messages.values() if filters.status is None or m.status is filters.status),
-            key=lambda m: (m.created_at, m.id),
-            reverse=True,
-        )
-        return Page(items=matching[page.offset : page.offset + page.page_size], total=len(matching), request=page)
+        matching = (m for m in self._messages.values() if filters.status is None or m.status is filters.status)
+        return page_of_sorted(matching, page, newest_first)
 
     async def stats(self) -> OutboxStats:
         pending = [m for m in self._messages.values() if m.status is OutboxStatus.PENDING]

@@ -142,10 +142,8 @@ class SqlOutboxRepository:
 
     async def list(self, filters: OutboxFilter, page: PageRequest) -> Page[OutboxMessage]:
         conditions = [] if filters.status is None else [t.c.status == filters.status.value]
-        rows, total = await fetch_page(
-            self._connection, _COLUMNS, t, conditions, (t.c.created_at.desc(), t.c.id.desc()), page
-        )
-        return Page(items=[_message(row) for row in rows], total=total, request=page)
+        found = await fetch_page(self._connection, _COLUMNS, t, conditions, (t.c.created_at, t.c.id), page)
+        return Page(items=[_message(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def stats(self) -> OutboxStats:
         query = sa.select(sa.func.count(), sa.func.min(t.c.created_at)).where(t.c.status == OutboxStatus.PENDING.value)
