@@ -62,6 +62,7 @@ OPAQUE_CURSOR = (
     "exportBookingsCsv",
     "listAuditLog",
     "listUsers",
+    "listOutboxMessages",
 )
 # Uploads check the file's type from its bytes: random bytes are rightly 415.
 UPLOADS = ("uploadPoster", "uploadImage", "uploadVideo", "addAudioNote", "uploadProgramPoster", "uploadProgramImages")
