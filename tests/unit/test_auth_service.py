@@ -13,15 +13,15 @@ from lebrq.domain.account_service import AccountService
 from lebrq.domain.auth import AuthService
 from lebrq.domain.booking_service import BookingService
 from lebrq.domain.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
+from lebrq.domain.notifications import Notifier
 from lebrq.domain.otp import OtpCodeHasher, OtpPolicy
+from lebrq.domain.outbox import Channel, MessageKind
 from lebrq.domain.program_service import ProgramService
 from lebrq.domain.session_service import SessionService
 from lebrq.domain.sessions import Grant
 from lebrq.domain.throttle_service import ThrottlePolicy, Throttles
 from lebrq.domain.throttling import Limit
 from lebrq.domain.users import NewUser, Role, User
-from lebrq.domain.notifications import Notifier
-from lebrq.domain.outbox import Channel, MessageKind
 from tests.support.factories import RegistrationFactory
 
 pytestmark = pytest.mark.anyio
