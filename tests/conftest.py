@@ -6,10 +6,16 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from lebrq.bootstrap import create_app
 from lebrq.settings import Settings, settings_from_env
-from tests.support.apps import PER_ADDRESS_LIMITS_OFF, TEST_JWT_SECRET, fast_hasher, sql_adapters_with
+from tests.support.apps import (
+    PER_ADDRESS_LIMITS_OFF,
+    TEST_JWT_SECRET,
+    fast_hasher,
+    recording_channels,
+    sql_adapters_with,
+)
 from tests.support.databases import (
     create_mariadb_database,
     empty_mariadb_tables,
@@ -74,8 +80,10 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
 
 
 @pytest.fixture
-def otp_sender() -> RecordingOtpSender:
-    return RecordingOtpSender()
+def otp_sender() -> RecordingChannel:
+    """Every message the `client` app delivers, by email or SMS; `last_code(destination)`
+    waits for the code a user would receive."""
+    return RecordingChannel()
 
 
 @pytest.fixture
@@ -84,9 +92,12 @@ def settings(tmp_path: Path, sqlite_database_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, otp_sender: RecordingOtpSender) -> Iterator[TestClient]:
+def client(settings: Settings, otp_sender: RecordingChannel) -> Iterator[TestClient]:
     """The real app over HTTP (Litestar's test client) on a fresh SQLite database."""
-    app = create_app(settings, adapters=sql_adapters_with(password_hasher=fast_hasher(), otp_sender=otp_sender))
+    app = create_app(
+        settings,
+        adapters=sql_adapters_with(password_hasher=fast_hasher(), channels=recording_channels(otp_sender)),
+    )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

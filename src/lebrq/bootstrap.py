@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -19,22 +22,25 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from litestar import Litestar
 
+from lebrq.adapters.messaging.logging_channel import LoggingChannel
+from lebrq.adapters.messaging.sms_http import HttpSmsChannel
+from lebrq.adapters.messaging.smtp import SmtpEmailChannel
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
-from lebrq.adapters.security.logging_otp_sender import LoggingOtpSender
 from lebrq.adapters.sql.engine import create_engine
 from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
 from lebrq.adapters.system.memory import PsutilMemoryProbe, return_large_blocks_to_the_system
-from lebrq.adapters.system.periodic import run_periodically
+from lebrq.adapters.system.periodic import run_in_background, run_periodically
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
 from lebrq.domain.model.cancellation import CancellationPolicy
 from lebrq.domain.model.document_numbers import NumberFormat
 from lebrq.domain.model.key_derivation import derive_key
 from lebrq.domain.model.media import MediaKind
 from lebrq.domain.model.otp import OtpCodeHasher
+from lebrq.domain.model.outbox import Channel, RetryPolicy
 from lebrq.domain.model.pricing import rate_from_percent
 from lebrq.domain.model.quotas import Quotas
 from lebrq.domain.model.sessions import SessionPolicy
@@ -46,6 +52,9 @@ from lebrq.domain.services.auth import AuthService
 from lebrq.domain.services.bookings import BookingPolicy, BookingService
 from lebrq.domain.services.catalog import CatalogService
 from lebrq.domain.services.media import MediaService
+from lebrq.domain.services.notifications import Notifier
+from lebrq.domain.services.outbox_admin import OutboxAdmin
+from lebrq.domain.services.outbox_dispatcher import DeliveryOutcomes, OutboxDispatcher
 from lebrq.domain.services.programs import ProgramService
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.tax_document_files import TaxDocumentFiles
@@ -62,11 +71,12 @@ from lebrq.ports.clock import Clock
 from lebrq.ports.documents import DocumentRenderer
 from lebrq.ports.health import DatabaseHealth
 from lebrq.ports.memory import MemoryProbe
-from lebrq.ports.security import OtpSender, PasswordHasher
+from lebrq.ports.messaging import MessageChannel
+from lebrq.ports.security import PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from lebrq.server.dev_secret import MIN_SECRET_BYTES, development_secret
 from lebrq.server.memory import MemoryLimits, MemoryMonitor
-from lebrq.settings import Settings, settings_from_env
+from lebrq.settings import SMTP_SECURITY_PORTS, Settings, settings_from_env
 
 if TYPE_CHECKING:
     from lebrq.adapters.storage.s3 import S3BlobStorage
@@ -84,7 +94,8 @@ class Adapters:
     uow: UnitOfWorkFactory
     database: DatabaseHealth
     password_hasher: PasswordHasher
-    otp_sender: OtpSender
+    # Where messages of each channel go; a channel missing here is not offered.
+    channels: dict[Channel, MessageChannel]
     clock: Clock
     blob_storage: BlobStorage
     # None: build_services cannot serve invoice PDFs (every provider here sets one).
@@ -139,6 +150,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         idle_seconds=settings.pdf_render_idle_seconds,
     )
     blob_storage = build_blob_storage(settings)
+    channels = build_channels(settings)
     try:
         yield Adapters(
             uow=SqlUnitOfWorkFactory(engine),
@@ -149,12 +161,14 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
                 concurrency=settings.password_hash_concurrency,
                 queue_limit=settings.password_hash_queue,
             ),
-            otp_sender=LoggingOtpSender(),
+            channels=channels,
             clock=SystemClock(),
             blob_storage=blob_storage,
             document_renderer=renderer,
         )
     finally:
+        for channel in channels.values():
+            await channel.close()
         await asyncio.to_thread(renderer.close)
         await asyncio.to_thread(blob_storage.close)
         await engine.dispose()
@@ -167,19 +181,21 @@ async def memory_adapters(settings: Settings) -> AsyncIterator[Adapters]:
     that each fake still implements its port."""
     # Imported here: a serving worker never uses the fakes, so it does not load them.
     from lebrq.adapters.memory.health import MemoryDatabaseHealth
-    from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+    from lebrq.adapters.memory.message_channel import RecordingChannel
     from lebrq.adapters.memory.password_hasher import FastPasswordHasher
     from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
     from lebrq.adapters.storage.memory import MemoryBlobStorage
 
     # Threads, not a child process: cheaper; the layout code is the same.
     renderer = Fpdf2DocumentRenderer("thread")
+    recorder = RecordingChannel()
     try:
         yield Adapters(
             uow=MemoryUnitOfWorkFactory(),
             database=MemoryDatabaseHealth(),
             password_hasher=FastPasswordHasher(),
-            otp_sender=RecordingOtpSender(),
+            # Email and SMS both recorded by one channel.
+            channels=dict.fromkeys(Channel, recorder),
             clock=SystemClock(),
             blob_storage=MemoryBlobStorage(),
             document_renderer=renderer,
@@ -214,8 +230,60 @@ def build_blob_storage(settings: Settings) -> FilesystemBlobStorage | S3BlobStor
     return FilesystemBlobStorage(settings.media_dir)
 
 
-def build_services(settings: Settings, adapters: Adapters) -> Services:
+def build_channels(settings: Settings) -> dict[Channel, MessageChannel]:
+    """SMTP and the SMS bridge when configured. In development the logging channel stands
+    in for a missing one; production never gets it (settings refuse production without a
+    real channel, and a channel still missing there is simply not offered)."""
+    channels: dict[Channel, MessageChannel] = {}
+    if settings.smtp_host:
+        channels[Channel.EMAIL] = SmtpEmailChannel(
+            host=settings.smtp_host,
+            port=settings.smtp_port or SMTP_SECURITY_PORTS[settings.smtp_security],
+            security=settings.smtp_security,  # type: ignore[arg-type]
+            sender=settings.mail_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            timeout_seconds=settings.smtp_timeout_seconds,
+        )
+    if settings.sms_url:
+        channels[Channel.SMS] = HttpSmsChannel(
+            url=settings.sms_url, token=settings.sms_token, timeout_seconds=settings.sms_timeout_seconds
+        )
+    if not settings.is_production:
+        for channel in (Channel.EMAIL, Channel.SMS):
+            if channel not in channels:
+                logger.warning("no %s channel configured: messages go to the log (development only)", channel.value)
+                channels[channel] = LoggingChannel(sms=channel is Channel.SMS)
+    return channels
+
+
+def dispatcher_owner() -> str:
+    """Names this worker in the outbox's claims: host, process, and a random part so a
+    reused pid never inherits a dead worker's claims."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def build_services(settings: Settings, adapters: Adapters, *, outcomes: DeliveryOutcomes | None = None) -> Services:
     quotas = build_quotas(settings)
+    if adapters.document_renderer is None:
+        raise ValueError("Adapters.document_renderer is required to serve invoice PDFs")
+    tax_documents = TaxDocumentFiles(adapters.uow, adapters.document_renderer, adapters.blob_storage)
+    dispatcher = OutboxDispatcher(
+        adapters.uow,
+        adapters.channels,
+        adapters.clock,
+        tax_documents,
+        adapters.blob_storage,
+        owner=dispatcher_owner(),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        retry=RetryPolicy(
+            first_delay=timedelta(seconds=settings.outbox_retry_seconds), max_attempts=settings.outbox_max_attempts
+        ),
+        concurrency=settings.outbox_concurrency,
+        poll_seconds=settings.outbox_poll_seconds,
+        outcomes=outcomes,
+    )
+    notifier = Notifier(channels=dispatcher.channels, seller_name=settings.seller_name, wake=dispatcher.wake)
     sessions = SessionService(
         adapters.uow,
         adapters.clock,
@@ -229,7 +297,7 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     auth = AuthService(
         uow=adapters.uow,
         hasher=adapters.password_hasher,
-        otp_sender=adapters.otp_sender,
+        notifier=notifier,
         clock=adapters.clock,
         # A key of its own (HKDF), not the token-signing key.
         otp_hasher=OtpCodeHasher(derive_key(settings.jwt_secret.encode(), "one-time codes")),
@@ -250,10 +318,7 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         quotas=quotas,
     )
     catalog = CatalogService(uow=adapters.uow, clock=adapters.clock)
-    if adapters.document_renderer is None:
-        raise ValueError("Adapters.document_renderer is required to serve invoice PDFs")
-    tax_documents = TaxDocumentFiles(adapters.uow, adapters.document_renderer, adapters.blob_storage)
-    programs = ProgramService(adapters.uow, adapters.clock, quotas)
+    programs = ProgramService(adapters.uow, adapters.clock, quotas, notifier=notifier)
     bookings = BookingService(
         uow=adapters.uow,
         clock=adapters.clock,
@@ -263,6 +328,7 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
             gst_rate_basis_points=rate_from_percent(settings.gst_rate_percent),
         ),
         quotas=quotas,
+        notifier=notifier,
     )
     accounts = AccountService(
         uow=adapters.uow,
@@ -287,7 +353,9 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         programs=programs,
         tax_documents=tax_documents,
         audit_log=AuditLogService(adapters.uow),
-        user_admin=UserAdministration(adapters.uow),
+        user_admin=UserAdministration(adapters.uow, adapters.clock, sessions),
+        outbox=OutboxAdmin(adapters.uow, adapters.clock),
+        outbox_dispatcher=dispatcher,
     )
 
 
@@ -368,7 +436,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with provide_adapters(settings) as opened:
-            services = build_services(settings, opened)
+            services = build_services(settings, opened, outcomes=operations.metrics)
             app.state.services = services
             if settings.admin_email and settings.admin_password:
                 await services.auth.ensure_admin(email=settings.admin_email, password=settings.admin_password)
@@ -386,6 +454,7 @@ def create_app(
                         first_after_seconds=ACCOUNT_SWEEP_SECONDS,
                         name="account-sweep",
                     ),
+                    run_in_background(services.outbox_dispatcher.run, name="outbox-dispatcher"),
                 ):
                     yield
             finally:

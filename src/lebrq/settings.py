@@ -123,6 +123,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_region: str = ""
     aws_access_key_id: str = ""
     aws_secret_access_key: str = ""
+    # Messages to customers (docs/notifications.md). Email over SMTP when SMTP_HOST is set;
+    # SMTP_PORT 0 means the usual port of SMTP_SECURITY (none 25, starttls 587, tls 465).
+    smtp_host: str = ""
+    smtp_port: Annotated[int, Meta(ge=0, le=65535)] = 0
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"
+    smtp_timeout_seconds: PositiveInt = 30
+    mail_from: str = ""
+    # SMS through an HTTP gateway bridge: JSON POST {to, text}, Authorization: Bearer SMS_TOKEN.
+    sms_url: str = ""
+    sms_token: str = ""
+    sms_timeout_seconds: PositiveInt = 15
+    # The outbox dispatcher of each worker: how often it looks without being woken, how long
+    # a claim holds a message (a dead worker's messages are retried after that), how many
+    # messages it sends at once, how many tries before a message is marked failed.
+    outbox_poll_seconds: Annotated[float, Meta(gt=0)] = 5.0
+    outbox_lease_seconds: Annotated[int, Meta(ge=2)] = 120
+    outbox_concurrency: PositiveInt = 4
+    outbox_max_attempts: PositiveInt = 12
+    # First wait after a failed try; doubles per try (with jitter) up to an hour.
+    outbox_retry_seconds: Annotated[float, Meta(gt=0)] = 10.0
 
     def __post_init__(self) -> None:
         if self.memory_critical_percent < self.memory_threshold_percent:
@@ -135,6 +157,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         _check_origins(self.cors_origins)
         _check_deployment(self)
         _check_accounts(self)
+        _check_messaging(self)
 
     @property
     def max_body_size_bytes(self) -> int:
@@ -257,3 +280,25 @@ def _check_accounts(settings: Settings) -> None:
             Limit.parse(getattr(settings, name))
         except ValueError as exc:
             raise SettingsError(f"{name.upper()}: {exc}") from None
+
+
+SMTP_SECURITY_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+def _check_messaging(settings: Settings) -> None:
+    if settings.smtp_security not in SMTP_SECURITY_PORTS:
+        raise SettingsError("SMTP_SECURITY must be 'none', 'starttls' or 'tls'")
+    if settings.smtp_host and "@" not in settings.mail_from:
+        raise SettingsError("MAIL_FROM must be set to a sender address when SMTP_HOST is set")
+    if settings.smtp_password and not settings.smtp_username:
+        raise SettingsError("SMTP_PASSWORD is set but SMTP_USERNAME is not")
+    if settings.sms_url:
+        if not re.match(r"^https?://", settings.sms_url):
+            raise SettingsError("SMS_URL must be an http:// or https:// URL")
+        if not settings.sms_token:
+            raise SettingsError("SMS_TOKEN must be set when SMS_URL is set")
+    if settings.is_production and not (settings.smtp_host or settings.sms_url):
+        raise SettingsError(
+            "LEBRQ_ENV=production needs a real message channel: set SMTP_HOST and MAIL_FROM (email) "
+            "or SMS_URL and SMS_TOKEN (SMS); the logging channel is for development only"
+        )

@@ -1,5 +1,5 @@
 """Building the real application for tests, with cheap password hashing and a
-recording OTP sender swapped in the way bootstrap intends: by passing adapters."""
+recording message channel swapped in the way bootstrap intends: by passing adapters."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from lebrq.adapters.security.argon2_hasher import Argon2PasswordHasher
 from lebrq.bootstrap import AdapterProvider, Adapters, production_adapters
 from lebrq.bootstrap import memory_adapters as bootstrap_memory_adapters
+from lebrq.domain.model.outbox import Channel
+from lebrq.ports.messaging import MessageChannel
 from lebrq.settings import Settings
 
 TEST_JWT_SECRET = "test-secret-" + "x" * 40
@@ -29,8 +32,14 @@ def fast_hasher() -> Argon2PasswordHasher:
     return Argon2PasswordHasher(memory_kib=8, time_cost=1, concurrency=4)
 
 
+def recording_channels(recorder: RecordingChannel) -> dict[Channel, MessageChannel]:
+    """Email and SMS both delivered to one recorder."""
+    return dict.fromkeys(Channel, recorder)
+
+
 def sql_adapters_with(**replacements: Any) -> AdapterProvider:
-    """Production (SQL) adapters with some replaced, e.g. otp_sender=RecordingOtpSender()."""
+    """Production (SQL) adapters with some replaced, e.g.
+    channels=recording_channels(RecordingChannel())."""
 
     @asynccontextmanager
     async def provide(settings: Settings) -> AsyncIterator[Adapters]:

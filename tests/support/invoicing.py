@@ -9,7 +9,7 @@ from polyfactory import Use
 from polyfactory.factories.msgspec_factory import MsgspecFactory
 
 from lebrq.adapters.memory.health import MemoryDatabaseHealth
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from lebrq.adapters.pdf.renderer import Fpdf2DocumentRenderer
 from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.bootstrap import Adapters, build_services
@@ -30,7 +30,7 @@ from lebrq.ports.clock import Clock
 from lebrq.ports.documents import DocumentRenderer
 from lebrq.ports.unit_of_work import UnitOfWorkFactory
 from lebrq.settings import settings_from_env
-from tests.support.apps import PER_ADDRESS_LIMITS_OFF, fast_hasher
+from tests.support.apps import PER_ADDRESS_LIMITS_OFF, fast_hasher, recording_channels
 from tests.support.booking_factories import NOW, ItemFieldsFactory, NewUserFactory, VenueFieldsFactory
 
 _serial = itertools.count(1)
@@ -109,7 +109,7 @@ def services_on(
         uow=uow,
         database=MemoryDatabaseHealth(),
         password_hasher=fast_hasher(),
-        otp_sender=RecordingOtpSender(),
+        channels=recording_channels(RecordingChannel()),
         clock=clock,
         blob_storage=MemoryBlobStorage(),
         document_renderer=renderer or _THREAD_RENDERER,

@@ -6,18 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
 from lebrq.adapters.memory.password_hasher import FastPasswordHasher
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from lebrq.adapters.system.clock import FixedClock
 from lebrq.domain.model.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
 from lebrq.domain.model.otp import OtpCodeHasher, OtpPolicy
+from lebrq.domain.model.outbox import Channel, MessageKind
 from lebrq.domain.model.sessions import Grant
 from lebrq.domain.model.throttling import Limit
 from lebrq.domain.model.users import NewUser, Role, User
 from lebrq.domain.services.accounts import AccountService
 from lebrq.domain.services.auth import AuthService
 from lebrq.domain.services.bookings import BookingService
+from lebrq.domain.services.notifications import Notifier
 from lebrq.domain.services.programs import ProgramService
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.throttles import ThrottlePolicy, Throttles
@@ -29,11 +30,24 @@ pytestmark = pytest.mark.anyio
 PHONE = "+919876543210"
 
 
+class QueuedCodes:
+    """Reads the codes queued in the (memory) outbox: what the dispatcher would send."""
+
+    def __init__(self, uow: MemoryUnitOfWorkFactory) -> None:
+        self._messages = uow.store.table("outbox_messages")
+
+    def last_code(self, destination: str) -> str:
+        queued = [
+            m for m in self._messages.values() if m.kind is MessageKind.ONE_TIME_CODE and m.recipient == destination
+        ]
+        return max(queued, key=lambda m: m.id).params["code"]
+
+
 class World:
     def __init__(self) -> None:
         self.clock = FixedClock(datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
-        self.sender = RecordingOtpSender()
         self.uow = MemoryUnitOfWorkFactory()
+        self.sender = QueuedCodes(self.uow)
         self.sessions = SessionService(self.uow, self.clock)
         throttles = Throttles(self.uow, self.clock)
         limits = ThrottlePolicy(
@@ -46,7 +60,7 @@ class World:
         self.auth = AuthService(
             uow=self.uow,
             hasher=hasher,
-            otp_sender=self.sender,
+            notifier=Notifier(channels=frozenset(Channel), seller_name="LeBRQ"),
             clock=self.clock,
             otp_hasher=OtpCodeHasher(b"unit-test-key"),
             sessions=self.sessions,

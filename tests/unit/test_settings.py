@@ -60,7 +60,16 @@ def test_account_settings_are_checked_naming_the_variable(environ: dict[str, str
 
 
 def test_production_accepts_a_32_byte_secret_and_limits_may_be_turned_off() -> None:
-    settings = settings_from_env({"LEBRQ_ENV": "production", "JWT_SECRET": "x" * 32, "LOGIN_LIMIT_PER_ADDRESS": "0"})
+    settings = settings_from_env(
+        {
+            "LEBRQ_ENV": "production",
+            "JWT_SECRET": "x" * 32,
+            "LOGIN_LIMIT_PER_ADDRESS": "0",
+            # Production also needs a real message channel.
+            "SMTP_HOST": "smtp.example.in",
+            "MAIL_FROM": "bookings@example.in",
+        }
+    )
     assert settings.is_production
     assert settings.login_limit_per_address == "0"
     assert (settings.jwt_ttl_minutes, settings.login_limit_per_account) == (15, "10/15m")

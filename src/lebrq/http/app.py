@@ -16,6 +16,8 @@ from lebrq import __version__
 from lebrq.http.access_tokens import AccessTokenCodec
 from lebrq.http.admin_audit_controller import AdminAuditLogController
 from lebrq.http.admin_bookings_controller import AdminBookingController
+from lebrq.http.admin_outbox_controller import AdminOutboxController
+from lebrq.http.admin_users_controller import AdminUsersController
 from lebrq.http.auth_controller import AuthController
 from lebrq.http.bookings_controller import BookingController
 from lebrq.http.catalog_controller import AdminCatalogController, ItemController, VenueController
@@ -47,7 +49,9 @@ ROUTE_HANDLERS: list[Any] = [AuthController, HealthController, MetricsController
 ROUTE_HANDLERS += [VenueController, ItemController, AdminCatalogController, BookingController, AdminBookingController]
 ROUTE_HANDLERS += [*PROGRAM_CONTROLLERS, *TAX_DOCUMENT_CONTROLLERS]
 # Administration and audit (issue 11).
-ROUTE_HANDLERS += [AdminAuditLogController]
+ROUTE_HANDLERS += [AdminAuditLogController, AdminUsersController]
+# Notifications (issue 12).
+ROUTE_HANDLERS += [AdminOutboxController]
 
 
 def build_http_app(

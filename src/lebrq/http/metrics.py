@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import time
 from typing import Any
 
@@ -15,6 +16,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from lebrq.http.security import optional_user
 from lebrq.http.services import services_of
 from lebrq.ports.metrics import Metrics
+
+logger = logging.getLogger("lebrq.metrics")
 
 
 class MetricsAccess(msgspec.Struct, frozen=True):
@@ -102,6 +105,15 @@ class MetricsController(Controller):
         operations = request.app.state.operations
         metrics: Metrics = operations.metrics
         # This worker's gauges are refreshed now; the other workers' by their memory monitor.
-        pool = services_of(request.app.state).database.pool_status()
+        services = services_of(request.app.state)
+        pool = services.database.pool_status()
         metrics.record_process(rss_bytes=operations.memory.read().process_rss_bytes, pool=pool)
+        try:
+            backlog = await services.outbox.backlog()
+        except Exception as exc:  # database down: the other figures still answer
+            logger.warning("metrics: outbox backlog not read: %s: %s", type(exc).__name__, exc)
+        else:
+            metrics.record_outbox(
+                pending=backlog.pending, oldest_pending_age_seconds=backlog.oldest_pending_age_seconds
+            )
         return Response(metrics.render(), media_type=metrics.content_type)

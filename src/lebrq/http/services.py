@@ -12,6 +12,8 @@ from lebrq.domain.services.auth import AuthService
 from lebrq.domain.services.bookings import BookingService
 from lebrq.domain.services.catalog import CatalogService
 from lebrq.domain.services.media import MediaService
+from lebrq.domain.services.outbox_admin import OutboxAdmin
+from lebrq.domain.services.outbox_dispatcher import OutboxDispatcher
 from lebrq.domain.services.programs import ProgramService
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.tax_document_files import TaxDocumentFiles
@@ -36,6 +38,8 @@ class Services:
     sessions: SessionService
     throttles: Throttles
     accounts: AccountService
+    outbox: OutboxAdmin
+    outbox_dispatcher: OutboxDispatcher
 
 
 def services_of(state: State) -> Services:

@@ -20,6 +20,14 @@ class Metrics(Protocol):
         """This worker's resident memory and its database pool, as of now."""
         ...
 
+    def count_message(self, *, kind: str, channel: str, outcome: str) -> None:
+        """One try of the outbox dispatcher: `sent`, `failed` (given up), `expired`, `retried`."""
+        ...
+
+    def record_outbox(self, *, pending: int, oldest_pending_age_seconds: float) -> None:
+        """The outbox as of now (read from the database, the same for every worker)."""
+        ...
+
     def render(self) -> bytes:
         """Every worker's metrics in the exposition format named by `content_type`."""
         ...

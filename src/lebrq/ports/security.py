@@ -1,4 +1,4 @@
-"""Secrets handling the domain delegates: password hashing and one-time code delivery."""
+"""Secrets handling the domain delegates: password hashing."""
 
 from __future__ import annotations
 
@@ -11,9 +11,3 @@ class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str: ...
 
     async def verify(self, password_hash: str, password: str) -> bool: ...
-
-
-class OtpSender(Protocol):
-    """Delivers a one-time code to an email address or phone number."""
-
-    async def send(self, destination: str, code: str) -> None: ...

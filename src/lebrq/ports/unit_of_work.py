@@ -9,6 +9,7 @@ from lebrq.ports.audit import AuditLogRepository
 from lebrq.ports.bookings import BookingRepository
 from lebrq.ports.catalog import ItemRepository, VenueRepository
 from lebrq.ports.media import MediaRepository
+from lebrq.ports.outbox import OutboxRepository
 from lebrq.ports.programs import EnrolmentRepository, ProgramRepository
 from lebrq.ports.sessions import SessionRepository, ThrottleRepository
 from lebrq.ports.tax_documents import DocumentCounterRepository, RefundRepository, TaxDocumentRepository
@@ -58,6 +59,9 @@ class UnitOfWork(Protocol):
 
     @property
     def audit_log(self) -> AuditLogRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

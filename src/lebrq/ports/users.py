@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Protocol
 
 from lebrq.domain.model.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.user_listing import UserFilter
 from lebrq.domain.model.users import NewUser, Role, User
 
 
@@ -37,6 +39,17 @@ class UserRepository(Protocol):
 
     async def erase(self, user_id: int, at: datetime) -> None:
         """Account deletion: name, email and phone anonymised, password cleared, disabled."""
+        ...
+
+    async def list(self, filters: UserFilter, page: PageRequest) -> Page[User]:
+        """Newest first (created_at, then higher id). `q` is a case-insensitive part of the
+        email, name or phone, taken literally (no wildcards)."""
+        ...
+
+    async def lock_enabled_admins(self) -> frozenset[int]:
+        """Locks the rows of the enabled admins (admin, not disabled, not deleted) until the
+        unit of work ends, and returns their ids: changes that could leave no admin run one
+        at a time."""
         ...
 
     async def lock(self, user_id: int) -> None:

@@ -78,7 +78,8 @@ async def test_metrics_need_the_token_or_an_admin_when_a_token_is_set(open_api: 
 
 
 async def test_metrics_are_for_admins_only_in_production_without_a_token(open_api: OpenApi) -> None:
-    async with open_api(lebrq_env="production") as api:
+    # Production needs a real message channel to start; nothing is sent in this test.
+    async with open_api(lebrq_env="production", smtp_host="127.0.0.1", mail_from="bookings@lebrq.test") as api:
         _, user = await api.new_user()
         assert (await api.client.get("/metrics")).status_code == 401
         assert (await api.client.get("/metrics", headers=user)).status_code == 403

@@ -15,10 +15,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from lebrq.bootstrap import create_app
 from tests.conftest import make_settings
-from tests.support.apps import fast_hasher, sql_adapters_with
+from tests.support.apps import fast_hasher, recording_channels, sql_adapters_with
 from tests.support.booking_factories import item_payload, venue_payload
 from tests.support.factories import RegistrationFactory
 
@@ -60,6 +60,9 @@ OPAQUE_CURSOR = (
     "listAllBookings",
     "listBookingItems",
     "exportBookingsCsv",
+    "listAuditLog",
+    "listUsers",
+    "listOutboxMessages",
 )
 # Uploads check the file's type from its bytes: random bytes are rightly 415.
 UPLOADS = ("uploadPoster", "uploadImage", "uploadVideo", "addAudioNote", "uploadProgramPoster", "uploadProgramImages")
@@ -72,7 +75,8 @@ def app(tmp_path: Path, sqlite_database_url: str) -> Litestar:
         tmp_path, sqlite_database_url, admin_email=ADMIN["email"], admin_password=ADMIN["password"]
     )
     return create_app(
-        settings, adapters=sql_adapters_with(password_hasher=fast_hasher(), otp_sender=RecordingOtpSender())
+        settings,
+        adapters=sql_adapters_with(password_hasher=fast_hasher(), channels=recording_channels(RecordingChannel())),
     )
 
 

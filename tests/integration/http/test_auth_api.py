@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from tests.support.factories import RegistrationFactory
 
 PHONE = "+919876543210"
@@ -126,7 +126,7 @@ def test_me_without_a_valid_token_is_401(client: TestClient, headers: dict[str, 
 
 
 def test_otp_request_then_verify_signs_in_and_creates_the_phone_user(
-    client: TestClient, otp_sender: RecordingOtpSender
+    client: TestClient, otp_sender: RecordingChannel
 ) -> None:
     asked = client.post("/api/auth/otp/request", json={"destination": PHONE})
     assert asked.status_code == 202 and asked.json() == {"expires_in": 300}
@@ -144,7 +144,7 @@ def test_otp_asked_again_too_soon_is_429_with_retry_after(client: TestClient) ->
 
 
 def test_otp_wrong_code_is_401_and_after_five_every_try_is_429(
-    client: TestClient, otp_sender: RecordingOtpSender
+    client: TestClient, otp_sender: RecordingChannel
 ) -> None:
     client.post("/api/auth/otp/request", json={"destination": PHONE})
     right = otp_sender.last_code(PHONE)

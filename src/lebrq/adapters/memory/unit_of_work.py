@@ -7,6 +7,7 @@ from lebrq.adapters.memory.audit import MemoryAuditLogRepository
 from lebrq.adapters.memory.bookings import MemoryBookingRepository
 from lebrq.adapters.memory.catalog import MemoryItemRepository, MemoryVenueRepository
 from lebrq.adapters.memory.media import MemoryMediaRepository
+from lebrq.adapters.memory.outbox import MemoryOutboxRepository
 from lebrq.adapters.memory.programs import MemoryEnrolmentRepository, MemoryProgramRepository
 from lebrq.adapters.memory.sessions import MemorySessionRepository, MemoryThrottleRepository
 from lebrq.adapters.memory.store import MemoryStore
@@ -40,6 +41,7 @@ class MemoryUnitOfWork:
         self.tax_documents = MemoryTaxDocumentRepository(store)
         self.refunds = MemoryRefundRepository(store)
         self.audit_log = MemoryAuditLogRepository(store)
+        self.outbox = MemoryOutboxRepository(store)
 
     async def __aenter__(self) -> MemoryUnitOfWork:
         if not self._read_only:

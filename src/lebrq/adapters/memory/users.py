@@ -7,6 +7,8 @@ import msgspec
 from lebrq.adapters.memory.store import MemoryStore
 from lebrq.domain.model.errors import Conflict
 from lebrq.domain.model.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.model.pagination import Page, PageRequest, newest_first, page_of_sorted
+from lebrq.domain.model.user_listing import UserFilter
 from lebrq.domain.model.users import NewUser, Role, User, erased_fields
 
 
@@ -32,6 +34,12 @@ class MemoryUserRepository:
 
     async def get_by_phone(self, phone: str) -> User | None:
         return next((u for u in self._users.values() if u.phone == phone), None)
+
+    async def list(self, filters: UserFilter, page: PageRequest) -> Page[User]:
+        return page_of_sorted((u for u in self._users.values() if filters.matches(u)), page, newest_first)
+
+    async def lock_enabled_admins(self) -> frozenset[int]:
+        return frozenset(u.id for u in self._users.values() if u.is_admin and u.may_sign_in)
 
     async def lock(self, user_id: int) -> None:
         """Nothing to do: a memory unit of work already runs alone (the store's write lock)."""

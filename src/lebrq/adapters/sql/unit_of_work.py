@@ -12,6 +12,7 @@ from lebrq.adapters.sql.bookings import SqlBookingRepository
 from lebrq.adapters.sql.catalog import SqlItemRepository, SqlVenueRepository
 from lebrq.adapters.sql.engine import SQLITE_BEGIN_OPTION
 from lebrq.adapters.sql.media import SqlMediaRepository
+from lebrq.adapters.sql.outbox import SqlOutboxRepository
 from lebrq.adapters.sql.programs import SqlEnrolmentRepository, SqlProgramRepository
 from lebrq.adapters.sql.sessions import SqlSessionRepository, SqlThrottleRepository
 from lebrq.adapters.sql.tax_documents import SqlDocumentCounterRepository, SqlRefundRepository, SqlTaxDocumentRepository
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
         self.tax_documents = SqlTaxDocumentRepository(connection)
         self.refunds = SqlRefundRepository(connection)
         self.audit_log = SqlAuditLogRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
         return self
 
     async def __aexit__(

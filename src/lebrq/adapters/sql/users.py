@@ -8,10 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from lebrq.adapters.sql.paging import fetch_page
 from lebrq.adapters.sql.rows import AnyRow, inserted_id
 from lebrq.adapters.sql.tables.users import otp_codes, users
 from lebrq.domain.model.errors import Conflict
 from lebrq.domain.model.otp import NewOtpChallenge, OtpChallenge
+from lebrq.domain.model.pagination import Page, PageRequest
+from lebrq.domain.model.user_listing import UserFilter
 from lebrq.domain.model.users import NewUser, Role, User, erased_fields
 
 _USER_COLUMNS = (
@@ -70,6 +73,11 @@ def _challenge(row: AnyRow) -> OtpChallenge:
     )
 
 
+def _escape_like(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class SqlUserRepository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
@@ -116,6 +124,36 @@ class SqlUserRepository:
 
     async def get_by_phone(self, phone: str) -> User | None:
         return await self._one(users.c.phone == phone)
+
+    async def list(self, filters: UserFilter, page: PageRequest) -> Page[User]:
+        conditions: list[sa.ColumnElement[bool]] = []
+        if filters.q is not None:
+            pattern = "%" + _escape_like(filters.q.lower()) + "%"
+            conditions.append(
+                sa.or_(
+                    *(
+                        sa.func.lower(column).like(pattern, escape="\\")
+                        for column in (users.c.email, users.c.name, users.c.phone)
+                    )
+                )
+            )
+        if filters.role is not None:
+            conditions.append(users.c.role == filters.role.value)
+        if filters.disabled is not None:
+            conditions.append(users.c.disabled == filters.disabled)
+        found = await fetch_page(
+            self._connection, _USER_COLUMNS, users, conditions, (users.c.created_at, users.c.id), page
+        )
+        return Page(items=[_user(row) for row in found.rows], total=found.total, request=page, next=found.next)
+
+    async def lock_enabled_admins(self) -> frozenset[int]:
+        query = (
+            sa.select(users.c.id)
+            .where(users.c.role == Role.ADMIN.value, users.c.disabled == sa.false(), users.c.deleted_at.is_(None))
+            .order_by(users.c.id)
+            .with_for_update()
+        )
+        return frozenset(int(row.id) for row in await self._connection.execute(query))
 
     async def lock(self, user_id: int) -> None:
         await self._connection.execute(sa.select(users.c.id).where(users.c.id == user_id).with_for_update())

@@ -1,12 +1,13 @@
-"""A background job the lifespan owns: runs every `interval` until the app shuts down."""
+"""Background jobs the lifespan owns: they run until the app shuts down."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 logger = logging.getLogger("lebrq.periodic")
 
@@ -31,7 +32,15 @@ async def run_periodically(
                 logger.exception("periodic job %s failed; retrying in %s s", name, every_seconds)
             await asyncio.sleep(every_seconds)
 
-    task = asyncio.create_task(loop(), name=name)
+    async with run_in_background(loop, name=name):
+        yield
+
+
+@asynccontextmanager
+async def run_in_background(job: Callable[[], Coroutine[Any, Any, object]], *, name: str) -> AsyncIterator[None]:
+    """Runs `job` as a task while the block is open; on exit the task is cancelled and
+    awaited, so shutdown never leaves it half-way with a connection checked out."""
+    task = asyncio.create_task(job(), name=name)
     try:
         yield
     finally:

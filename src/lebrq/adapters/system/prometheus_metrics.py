@@ -103,6 +103,26 @@ class PrometheusMetrics:
             )
         }
 
+        self._messages = Counter(
+            "lebrq_outbox_deliveries",
+            "Tries of the outbox dispatcher by outcome: sent, failed (given up), expired, retried",
+            ["kind", "channel", "outcome"],
+            registry=registry,
+        )
+        # Read from the database at each scrape: the latest reading is the truth.
+        self._outbox_pending = Gauge(
+            "lebrq_outbox_pending_messages",
+            "Messages waiting in the outbox",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self._outbox_oldest = Gauge(
+            "lebrq_outbox_oldest_pending_age_seconds",
+            "Age of the oldest message waiting in the outbox (0 when none waits)",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+
     def observe_request(self, *, method: str, route: str, status: int, seconds: float) -> None:
         self._requests.labels(method, route, str(status)).inc()
         self._latency.labels(method, route).observe(seconds)
@@ -117,6 +137,13 @@ class PrometheusMetrics:
             self._pool["checked_out"].set(pool.checked_out)
             self._pool["checked_in"].set(pool.checked_in)
             self._pool["overflow"].set(pool.overflow)
+
+    def count_message(self, *, kind: str, channel: str, outcome: str) -> None:
+        self._messages.labels(kind, channel, outcome).inc()
+
+    def record_outbox(self, *, pending: int, oldest_pending_age_seconds: float) -> None:
+        self._outbox_pending.set(pending)
+        self._outbox_oldest.set(oldest_pending_age_seconds)
 
     def render(self) -> bytes:
         if not self._directory:

@@ -27,10 +27,11 @@ from lebrq.domain.model.sessions import Grant, SignInMethod
 from lebrq.domain.model.throttling import forget, refund_attempt
 from lebrq.domain.model.users import NewUser, Role, User, check_password, clean_name, normalize_email, normalize_phone
 from lebrq.domain.services.audit import record
+from lebrq.domain.services.notifications import Notifier
 from lebrq.domain.services.sessions import SessionService
 from lebrq.domain.services.throttles import ThrottlePolicy, Throttles, ThrottleScope, key
 from lebrq.ports.clock import Clock
-from lebrq.ports.security import OtpSender, PasswordHasher
+from lebrq.ports.security import PasswordHasher
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 # Verified against when the email is unknown, so a miss costs the same time as a wrong
@@ -45,7 +46,7 @@ class AuthService:
         self,
         uow: UnitOfWorkFactory,
         hasher: PasswordHasher,
-        otp_sender: OtpSender,
+        notifier: Notifier,
         clock: Clock,
         otp_hasher: OtpCodeHasher,
         sessions: SessionService,
@@ -55,7 +56,7 @@ class AuthService:
     ) -> None:
         self._uow = uow
         self._hasher = hasher
-        self._otp_sender = otp_sender
+        self._notifier = notifier
         self._clock = clock
         self._otp_hasher = otp_hasher
         self._sessions = sessions
@@ -223,7 +224,7 @@ class AuthService:
                     retry_after_seconds=_seconds(timedelta(days=1)),
                     field="destination",
                 )
-            await uow.otp_codes.add(
+            challenge = await uow.otp_codes.add(
                 NewOtpChallenge(
                     destination=destination,
                     code_hash=self._otp_hasher.hash(destination, code),
@@ -231,9 +232,10 @@ class AuthService:
                     expires_at=now + policy.code_ttl,
                 )
             )
+            # Queued in the same transaction: the code is sent exactly when it is valid.
+            await self._notifier.one_time_code(uow, destination, code, created_at=now, expires_at=challenge.expires_at)
             await uow.commit()
-        # Sent after commit: a code the database does not know would be useless to the user.
-        await self._otp_sender.send(destination, code)
+        self._notifier.wake()
         return _seconds(policy.code_ttl)
 
     async def verify_otp(self, raw_destination: str, code: str, *, address: str = "") -> Grant:

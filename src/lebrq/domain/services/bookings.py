@@ -6,6 +6,9 @@ bottom here: creating checks overlapping bookings and regular-program sessions u
 venue lock; confirming issues the tax invoice, cancelling a confirmed booking records
 the refund and its credit note (both through `TaxDocumentIssuer`). The state changes
 themselves are the booking's own (`Booking.confirm`, `.cancel`).
+
+With a `notifier`, the customer's messages (received, confirmed with the invoice,
+cancelled with the credit note) are queued in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from lebrq.domain.model.program_schedule import local_session
 from lebrq.domain.model.quotas import Quotas
 from lebrq.domain.model.tax_documents import billable_booking
 from lebrq.domain.services.audit import record
+from lebrq.domain.services.notifications import Notifier
 from lebrq.domain.services.tax_document_issuer import TaxDocumentIssuer
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -73,12 +77,14 @@ class BookingService:
         policy: BookingPolicy | None = None,
         *,
         quotas: Quotas | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._issuer = issuer
         self.policy = policy or BookingPolicy()
         self._quotas = quotas or Quotas()
+        self._notifier = notifier
 
     async def create(self, user_id: int, request: BookingRequest, idempotency_key: str | None = None) -> BookingCreated:
         """A pending booking holding the slot for `policy.hold`.
@@ -122,7 +128,10 @@ class BookingService:
             booking = await uow.bookings.add(
                 self._price(user_id, venue, items, request, now, idempotency_key=key, fingerprint=fingerprint)
             )
+            if self._notifier is not None:
+                await self._notifier.booking_received(uow, booking, now)
             await uow.commit()
+        self._wake_notifier()
         return BookingCreated(booking)
 
     def _price(
@@ -206,7 +215,10 @@ class BookingService:
                         "credit_note_number": refund.credit_note_number if refund else None,
                     },
                 )
+            if self._notifier is not None:
+                await self._notifier.booking_cancelled(uow, cancelled, now)
             await uow.commit()
+        self._wake_notifier()
         return cancelled
 
     async def confirm(self, booking_id: int, payment_reference: str, *, actor_id: int | None = None) -> Booking:
@@ -235,7 +247,10 @@ class BookingService:
                 target_id=booking_id,
                 details={"payment_reference": reference, "invoice_number": confirmed.invoice_number},
             )
+            if self._notifier is not None:
+                await self._notifier.booking_confirmed(uow, confirmed, now)
             await uow.commit()
+        self._wake_notifier()
         return confirmed
 
     async def _refund(self, uow: UnitOfWork, booking: Booking, at: datetime) -> Refund | None:
@@ -246,6 +261,10 @@ class BookingService:
         return Refund(
             amount_paise=record.amount_paise, credit_note_number=record.credit_note_number, created_at=record.created_at
         )
+
+    def _wake_notifier(self) -> None:
+        if self._notifier is not None:
+            self._notifier.wake()
 
     async def availability(
         self, venue_id: int, starts_from: datetime | None, ends_before: datetime | None

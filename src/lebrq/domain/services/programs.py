@@ -4,7 +4,8 @@ Clash rules, both checked under the venue's row lock (the lock venue bookings ta
 a program may not be scheduled over an active booking or another program's session at
 its venue, and (in `services/bookings.py`) a venue booking may not cover a session.
 Capacity is checked under the program's row lock, so concurrent enrolments cannot
-overbook it.
+overbook it. With a `notifier`, enrolling and cancelling queue the member's message in
+the same transaction.
 """
 
 from __future__ import annotations
@@ -31,15 +32,24 @@ from lebrq.domain.model.programs import (
 )
 from lebrq.domain.model.quotas import Quotas
 from lebrq.domain.services.audit import record
+from lebrq.domain.services.notifications import Notifier
 from lebrq.ports.clock import Clock
 from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class ProgramService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, quotas: Quotas | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        quotas: Quotas | None = None,
+        *,
+        notifier: Notifier | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._quotas = quotas or Quotas()
+        self._notifier = notifier
 
     async def create(self, fields: ProgramFields, *, actor_id: int | None = None) -> Program:
         now = self._clock.now()
@@ -161,14 +171,19 @@ class ProgramService:
             enrolment = await uow.enrolments.add(
                 NewEnrolment(program_id=program_id, user_id=user_id, fee_paise=program.fee_paise, created_at=now)
             )
+            if self._notifier is not None:
+                await self._notifier.enrolment_confirmed(uow, enrolment, program, now)
             await uow.commit()
+        if self._notifier is not None:
+            self._notifier.wake()
         return enrolment
 
     async def cancel_enrolment(self, program_id: int, enrolment_id: int, *, user_id: int, is_admin: bool) -> Enrolment:
         now = self._clock.now()
         async with self._uow() as uow:
             # The program lock orders this after any enrolment racing for the freed seat.
-            if await uow.programs.get_for_update(program_id) is None:
+            program = await uow.programs.get_for_update(program_id)
+            if program is None:
                 raise NotFound("program not found")
             enrolment = await uow.enrolments.get(enrolment_id)
             if (
@@ -188,7 +203,11 @@ class ProgramService:
                     target_id=enrolment_id,
                     details={"program_id": program_id, "user_id": enrolment.user_id},
                 )
+            if self._notifier is not None:
+                await self._notifier.enrolment_cancelled(uow, cancelled, program, now)
             await uow.commit()
+        if self._notifier is not None:
+            self._notifier.wake()
         return cancelled
 
     async def enrolments_of(self, user_id: int, page: PageRequest) -> Page[Enrolment]:

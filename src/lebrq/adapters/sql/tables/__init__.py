@@ -5,6 +5,7 @@ from lebrq.adapters.sql.tables import (
     bookings,
     catalog,
     media,
+    outbox,
     programs,
     sessions,
     tax_documents,
@@ -13,4 +14,15 @@ from lebrq.adapters.sql.tables import (
 from lebrq.adapters.sql.tables.base import metadata
 
 # The table modules are listed so that importing this package defines every table.
-__all__ = ["audit", "bookings", "catalog", "media", "metadata", "programs", "sessions", "tax_documents", "users"]
+__all__ = [
+    "audit",
+    "bookings",
+    "catalog",
+    "media",
+    "metadata",
+    "outbox",
+    "programs",
+    "sessions",
+    "tax_documents",
+    "users",
+]

@@ -23,6 +23,7 @@ users = sa.Table(
     # Registration relies on these, never on reading users first.
     sa.UniqueConstraint("email"),
     sa.UniqueConstraint("phone"),
+    sa.Index("ix_users_created_at_id", "created_at", "id"),  # the admin list, newest first
 )
 
 otp_codes = sa.Table(

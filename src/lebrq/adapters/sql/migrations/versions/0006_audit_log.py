@@ -1,4 +1,4 @@
-"""audit log of admin changes (issue 11)
+"""audit log of admin changes, index for the admin user list (issue 11)
 
 Revision ID: 0006_audit_log
 Revises: 0005_accounts
@@ -30,7 +30,10 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_at_id", "audit_log", ["at", "id"])
     op.create_index("ix_audit_log_actor_id_at", "audit_log", ["actor_id", "at"])
     op.create_index("ix_audit_log_target_type_target_id_at", "audit_log", ["target_type", "target_id", "at"])
+    # The admin user list, newest first.
+    op.create_index("ix_users_created_at_id", "users", ["created_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_created_at_id", table_name="users")
     op.drop_table("audit_log")
