@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from lebrq.bootstrap import create_app
 from tests.conftest import make_settings
-from tests.support.apps import fast_hasher, sql_adapters_with
+from tests.support.apps import fast_hasher, recording_channels, sql_adapters_with
 from tests.support.databases import sync_url
 
 ADMIN_EMAIL = "operator@example.com"
@@ -22,7 +22,7 @@ ADMIN_PASSWORD = "operator-password-1"
 
 @pytest.fixture
 def start_app(
-    tmp_path: Path, sql_database_url: str, otp_sender: RecordingOtpSender
+    tmp_path: Path, sql_database_url: str, otp_sender: RecordingChannel
 ) -> Iterator[Callable[..., TestClient]]:
     """Starts the app on this test's database (SQLite or MariaDB) with settings
     overrides; several may run in turn, like restarts. All stop at teardown."""
@@ -30,7 +30,9 @@ def start_app(
 
     def start(**overrides: Any) -> TestClient:
         settings = make_settings(tmp_path, sql_database_url, **overrides)
-        app = create_app(settings, adapters=sql_adapters_with(password_hasher=fast_hasher(), otp_sender=otp_sender))
+        app = create_app(
+            settings, adapters=sql_adapters_with(password_hasher=fast_hasher(), channels=recording_channels(otp_sender))
+        )
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
@@ -69,7 +71,7 @@ def signed_in(client: TestClient, email: str, password: str) -> dict[str, Any]:
     return answer.json()
 
 
-def otp_sign_in(client: TestClient, sender: RecordingOtpSender, destination: str) -> dict[str, Any]:
+def otp_sign_in(client: TestClient, sender: RecordingChannel, destination: str) -> dict[str, Any]:
     asked = client.post("/api/auth/otp/request", json={"destination": destination})
     assert asked.status_code == 202, asked.text
     answer = client.post(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from tests.integration.accounts.conftest import bearer, login, otp_sign_in, signed_in
 from tests.support.factories import RegistrationFactory
 
@@ -91,7 +91,7 @@ def test_password_change_needs_the_current_one_and_ends_the_other_sessions(clien
     assert login(client, user["email"], "brand-new-pass").status_code == 200
 
 
-def test_a_forgotten_password_is_reset_after_a_code_sign_in(client: TestClient, otp_sender: RecordingOtpSender) -> None:
+def test_a_forgotten_password_is_reset_after_a_code_sign_in(client: TestClient, otp_sender: RecordingChannel) -> None:
     user = registered(client)
     session = otp_sign_in(client, otp_sender, user["email"])
     answer = client.post(

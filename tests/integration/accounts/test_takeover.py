@@ -9,7 +9,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
-from lebrq.adapters.memory.otp_sender import RecordingOtpSender
+from lebrq.adapters.memory.message_channel import RecordingChannel
 from tests.integration.accounts.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, bearer, login, otp_sign_in, signed_in
 from tests.support.factories import RegistrationFactory
 
@@ -17,7 +17,7 @@ VICTIM = "victim@example.com"
 
 
 def test_pre_registration_then_otp_sign_in_leaves_the_registrants_password_useless(
-    client: TestClient, otp_sender: RecordingOtpSender
+    client: TestClient, otp_sender: RecordingChannel
 ) -> None:
     attacker = RegistrationFactory.payload(email=VICTIM, phone="+919811111111")
     assert client.post("/api/auth/register", json=attacker).status_code == 201
@@ -68,7 +68,7 @@ def test_a_demoted_or_disabled_admins_next_admin_request_is_refused(client: Test
 
 
 def test_a_disabled_user_cannot_sign_in_by_code_either(
-    client: TestClient, otp_sender: RecordingOtpSender, database: sa.Engine
+    client: TestClient, otp_sender: RecordingChannel, database: sa.Engine
 ) -> None:
     user = RegistrationFactory.payload(email=VICTIM)
     client.post("/api/auth/register", json=user)
