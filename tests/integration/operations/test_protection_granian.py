@@ -169,4 +169,12 @@ def test_metrics_add_up_over_two_workers(granian_service: ServiceStarter) -> Non
             assert client.get("/api/health/pool").status_code == 200
     text = worker_gauges()
     assert 'lebrq_http_requests_total{method="GET",route="/api/health/pool",status="200"} 12.0' in text
-    assert "lebrq_db_pool_size 4.0" in text  # DB_POOL_SIZE=2 per worker, summed over live workers
+    # DB_POOL_SIZE=2 per worker, summed over live workers. Live gauges are rewritten by each
+    # worker's monitor round, so a scrape can fall between one worker's writes: wait for a
+    # round that shows both workers' pools (a worker whose pool is never counted still fails).
+    deadline = time.monotonic() + 45  # longer than one monitor round (MEMORY_MONITOR_SECONDS, 30)
+    while "lebrq_db_pool_size 4.0" not in text:
+        pool_lines = [line for line in text.splitlines() if line.startswith("lebrq_db_pool_size")]
+        assert time.monotonic() < deadline, f"pool size never summed over both workers: {pool_lines}"
+        time.sleep(0.2)
+        text = worker_gauges()
