@@ -45,7 +45,9 @@ async def measure(url: str, rows: int, rounds: int) -> tuple[float, str]:
                 await tx.bookings.add(new_booking(user, venue, hours=(n % 20, n % 20 + 1), idempotency_key=f"k{n}"))
             await tx.commit()
         async with engine.connect() as connection:
-            page = (await connection.execute(sa.select(*sql_bookings._BOOKING_COLUMNS))).all()
+            # Older checkouts name the column list _BOOKING_COLUMNS.
+            columns = getattr(sql_bookings, "_BOOKING_COLUMNS", None) or sql_bookings._BOOKING.select
+            page = (await connection.execute(sa.select(*columns))).all()
     finally:
         await engine.dispose()
     mapping = sql_bookings._booking

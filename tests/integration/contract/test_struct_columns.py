@@ -6,7 +6,7 @@ import msgspec
 import pytest
 import sqlalchemy as sa
 
-from lebrq.adapters.sql.rows import StructColumns
+from lebrq.adapters.sql.rows import Part, StructColumns
 
 amounts = sa.Table(
     "amounts",
@@ -16,6 +16,8 @@ amounts = sa.Table(
     sa.Column("tax_paise", sa.Integer),
     sa.Column("total_paise", sa.Integer),
     sa.Column("kind", sa.String(10)),
+    sa.Column("refund_paise", sa.Integer),
+    sa.Column("credit_note", sa.String(20)),
 )
 
 
@@ -25,6 +27,17 @@ class Amounts(msgspec.Struct, frozen=True):
     tax_paise: int
     total_paise: int
     label: str
+
+
+class Refund(msgspec.Struct, frozen=True):
+    amount_paise: int | None
+    credit_note: str
+
+
+class Refunded(msgspec.Struct, frozen=True):
+    id: int
+    total_paise: int
+    refund: Refund | None
 
 
 class KeywordAmounts(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,3 +90,15 @@ def test_a_field_without_a_column_or_a_column_without_a_field_is_refused_at_once
         StructColumns(
             KeywordAmounts, {"id": amounts.c.id, "total_paise": amounts.c.total_paise, "kind": amounts.c.kind}
         )
+
+
+def test_a_part_reads_from_its_own_columns_after_the_structs_and_is_none_while_its_marker_is_null() -> None:
+    refund = StructColumns(Refund, {"credit_note": amounts.c.credit_note, "amount_paise": amounts.c.refund_paise})
+    mapping = StructColumns(
+        Refunded,
+        {"total_paise": amounts.c.total_paise, "id": amounts.c.id},
+        parts={"refund": Part(refund, present="credit_note")},
+    )
+    assert [column.name for column in mapping.select] == ["total_paise", "id", "credit_note", "refund_paise"]
+    assert mapping.read((118, 7, "CN-1", None, "page total")) == Refunded(7, 118, Refund(None, "CN-1"))
+    assert mapping.read((118, 8, None, 50)) == Refunded(8, 118, None)

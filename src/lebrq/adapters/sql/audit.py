@@ -7,20 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
-from lebrq.adapters.sql.rows import inserted_id
+from lebrq.adapters.sql.rows import StructColumns, inserted_id
 from lebrq.adapters.sql.tables.audit import audit_log
 from lebrq.domain.model.audit import AuditEntry, AuditFilter, NewAuditEntry
 from lebrq.domain.model.pagination import Page, PageRequest
 
-_COLUMNS = (
-    audit_log.c.id,
-    audit_log.c.at,
-    audit_log.c.actor_id,
-    audit_log.c.action,
-    audit_log.c.target_type,
-    audit_log.c.target_id,
-    audit_log.c.details,
-)
+_ENTRY = StructColumns.same_named(AuditEntry, audit_log)
 
 
 class SqlAuditLogRepository:
@@ -47,8 +39,6 @@ class SqlAuditLogRepository:
         if filters.at_to is not None:
             conditions.append(audit_log.c.at < filters.at_to)
         found = await fetch_page(
-            self._connection, _COLUMNS, audit_log, conditions, (audit_log.c.at, audit_log.c.id), page
+            self._connection, _ENTRY.select, audit_log, conditions, (audit_log.c.at, audit_log.c.id), page
         )
-        # Each row ends with fetch_page's own columns, after the entry's.
-        entries = [AuditEntry(*row[: len(_COLUMNS)]) for row in found.rows]
-        return Page(items=entries, total=found.total, request=page, next=found.next)
+        return Page(items=[_ENTRY.read(row) for row in found.rows], total=found.total, request=page, next=found.next)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import after_position, fetch_page
-from lebrq.adapters.sql.rows import AnyRow, StructColumns, inserted_id
+from lebrq.adapters.sql.rows import AnyRow, Part, StructColumns, inserted_id
 from lebrq.adapters.sql.tables.bookings import booking_items, bookings
 from lebrq.adapters.sql.tables.catalog import venues
 from lebrq.adapters.sql.tables.users import users
@@ -45,6 +45,16 @@ EXPORT_BATCH_ROWS = 500
 
 _STATUS_OF = {status.value: status for status in BookingStatus}
 
+# The refund is three columns of the booking row; a booking without a credit note has
+# none (they are NULL).
+_REFUND = StructColumns(
+    Refund,
+    {
+        "amount_paise": bookings.c.refund_amount_paise,
+        "credit_note_number": bookings.c.credit_note_number,
+        "created_at": bookings.c.refunded_at,
+    },
+)
 # A booking's fields and the columns that store them: the SELECT list and the mapping
 # back, by name (rows.StructColumns).
 _BOOKING = StructColumns(
@@ -76,48 +86,50 @@ _BOOKING = StructColumns(
         "updated_at": bookings.c.updated_at,
     },
     convert={"status": _STATUS_OF.__getitem__},
-    computed=("items", "refund"),
+    parts={"refund": Part(_REFUND, present="credit_note_number")},
+    computed=("items",),
 )
-# The refund is three columns of the booking row, read after _BOOKING's.
-_REFUND = StructColumns(
-    Refund,
-    {
-        "amount_paise": bookings.c.refund_amount_paise,
-        "credit_note_number": bookings.c.credit_note_number,
-        "created_at": bookings.c.refunded_at,
-    },
-)
-_BOOKING_COLUMNS = (*_BOOKING.select, *_REFUND.select)
-_REFUND_AT = len(_BOOKING.select)
 # Found by name once; reading it by position per row saves a Row attribute lookup.
-_CREDIT_NOTE_AT = _BOOKING_COLUMNS.index(bookings.c.credit_note_number)
-_LINE = StructColumns(
-    BookingItem,
+_ID_AT = _BOOKING.position("id")
+_LINE = StructColumns.same_named(BookingItem, booking_items)
+_SLOT = StructColumns(TimeSlot, {"start": bookings.c.start_at, "end": bookings.c.end_at})
+# A line of the CSV export: the booking with its user's email and its venue's name. The
+# status is the one reads show (a lapsed hold is expired), computed in the query from
+# `now`, so it follows the declared columns.
+_EXPORT_ROW = StructColumns(
+    BookingExportRow,
     {
-        "id": booking_items.c.id,
-        "booking_id": booking_items.c.booking_id,
-        "item_id": booking_items.c.item_id,
-        "name": booking_items.c.name,
-        "quantity": booking_items.c.quantity,
-        "unit_price_paise": booking_items.c.unit_price_paise,
-        "amount_paise": booking_items.c.amount_paise,
+        "id": bookings.c.id,
+        "user_id": bookings.c.user_id,
+        "user_email": users.c.email,
+        "venue_id": bookings.c.venue_id,
+        "venue_name": venues.c.name,
+        "start": bookings.c.start_at,
+        "end": bookings.c.end_at,
+        "subtotal_paise": bookings.c.subtotal_paise,
+        "tax_paise": bookings.c.tax_paise,
+        "total_paise": bookings.c.total_paise,
+        "currency": bookings.c.currency,
+        "invoice_number": bookings.c.invoice_number,
+        "payment_reference": bookings.c.payment_reference,
+        "notes": bookings.c.notes,
+        "created_at": bookings.c.created_at,
     },
+    computed=("status",),
 )
-_LINE_COLUMNS = _LINE.select
+_EXPORT_STATUS_AT = len(_EXPORT_ROW.select)
 _SORT_KEY = (bookings.c.created_at, bookings.c.id)  # newest first: descending
 # Built once: the ids travel as one expanding parameter, so a page pays neither building
 # the statement nor coercing 50 ids nor computing its cache key.
 _LINES_OF_BOOKINGS = (
-    sa.select(*_LINE_COLUMNS)
+    sa.select(*_LINE.select)
     .where(booking_items.c.booking_id.in_(sa.bindparam("booking_ids", expanding=True)))
     .order_by(booking_items.c.booking_id, booking_items.c.id)
 )
 
 
 def _booking(row: AnyRow, lines: Sequence[BookingItem]) -> Booking:
-    # A booking without a credit note has no refund (its three columns are NULL).
-    refund = None if row[_CREDIT_NOTE_AT] is None else _REFUND.read(row[_REFUND_AT:])
-    return _BOOKING.read(row, items=tuple(lines), refund=refund)
+    return _BOOKING.read(row, items=tuple(lines))
 
 
 # The domain's one definition of a lapsed hold (LAPSED_HOLD), in SQL.
@@ -216,19 +228,19 @@ class SqlBookingRepository:
         return stored
 
     async def get(self, booking_id: int) -> Booking | None:
-        return await self._one(sa.select(*_BOOKING_COLUMNS).where(bookings.c.id == booking_id))
+        return await self._one(sa.select(*_BOOKING.select).where(bookings.c.id == booking_id))
 
     async def get_for_update(self, booking_id: int) -> Booking | None:
-        return await self._one(sa.select(*_BOOKING_COLUMNS).where(bookings.c.id == booking_id).with_for_update())
+        return await self._one(sa.select(*_BOOKING.select).where(bookings.c.id == booking_id).with_for_update())
 
     async def get_by_idempotency_key(self, user_id: int, key: str) -> Booking | None:
         return await self._one(
-            sa.select(*_BOOKING_COLUMNS).where(bookings.c.user_id == user_id, bookings.c.idempotency_key == key)
+            sa.select(*_BOOKING.select).where(bookings.c.user_id == user_id, bookings.c.idempotency_key == key)
         )
 
     async def busy(self, venue_id: int, window: TimeSlot, now: datetime) -> list[TimeSlot]:
         query = (
-            sa.select(bookings.c.start_at, bookings.c.end_at)
+            sa.select(*_SLOT.select)
             .where(
                 bookings.c.venue_id == venue_id,
                 _holds_slot(now),
@@ -239,7 +251,7 @@ class SqlBookingRepository:
             )
             .order_by(bookings.c.start_at)
         )
-        return [TimeSlot(row.start_at, row.end_at) for row in await self._connection.execute(query)]
+        return [_SLOT.read(row) for row in await self._connection.execute(query)]
 
     async def count_pending(self, user_id: int, now: datetime) -> int:
         query = sa.select(sa.func.count()).where(bookings.c.user_id == user_id, _status_is(BookingStatus.PENDING, now))
@@ -275,7 +287,7 @@ class SqlBookingRepository:
 
     async def list(self, filters: BookingFilter, page: PageRequest, now: datetime) -> Page[Booking]:
         found = await fetch_page(
-            self._connection, _BOOKING_COLUMNS, bookings, _conditions(filters, now), _SORT_KEY, page
+            self._connection, _BOOKING.select, bookings, _conditions(filters, now), _SORT_KEY, page
         )
         return Page(items=await self._with_lines(found.rows), total=found.total, request=page, next=found.next)
 
@@ -285,34 +297,15 @@ class SqlBookingRepository:
             conditions.append(booking_items.c.booking_id == filters.booking_id)
         if filters.item_id is not None:
             conditions.append(booking_items.c.item_id == filters.item_id)
-        found = await fetch_page(
-            self._connection, _LINE_COLUMNS, booking_items, conditions, (booking_items.c.id,), page
-        )
+        found = await fetch_page(self._connection, _LINE.select, booking_items, conditions, (booking_items.c.id,), page)
         return Page(items=[_LINE.read(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def export(
         self, filters: BookingFilter, now: datetime, after: PagePosition | None = None
     ) -> AsyncGenerator[BookingExportRow, None]:
-        status = sa.case((_lapsed_hold(now), BookingStatus.EXPIRED.value), else_=bookings.c.status).label("status")
+        status = sa.case((_lapsed_hold(now), BookingStatus.EXPIRED.value), else_=bookings.c.status)
         query = (
-            sa.select(
-                bookings.c.id,
-                bookings.c.user_id,
-                users.c.email.label("user_email"),
-                bookings.c.venue_id,
-                venues.c.name.label("venue_name"),
-                bookings.c.start_at,
-                bookings.c.end_at,
-                status,
-                bookings.c.subtotal_paise,
-                bookings.c.tax_paise,
-                bookings.c.total_paise,
-                bookings.c.currency,
-                bookings.c.invoice_number,
-                bookings.c.payment_reference,
-                bookings.c.notes,
-                bookings.c.created_at,
-            )
+            sa.select(*_EXPORT_ROW.select, status)
             .select_from(
                 bookings.join(users, users.c.id == bookings.c.user_id).join(venues, venues.c.id == bookings.c.venue_id)
             )
@@ -334,24 +327,7 @@ class SqlBookingRepository:
                 if batch is None:
                     break
                 for row in batch:
-                    yield BookingExportRow(
-                        id=row.id,
-                        user_id=row.user_id,
-                        user_email=row.user_email,
-                        venue_id=row.venue_id,
-                        venue_name=row.venue_name,
-                        start=row.start_at,
-                        end=row.end_at,
-                        status=_STATUS_OF[row.status],
-                        subtotal_paise=row.subtotal_paise,
-                        tax_paise=row.tax_paise,
-                        total_paise=row.total_paise,
-                        currency=row.currency,
-                        invoice_number=row.invoice_number,
-                        payment_reference=row.payment_reference,
-                        notes=row.notes,
-                        created_at=row.created_at,
-                    )
+                    yield _EXPORT_ROW.read(row, status=_STATUS_OF[row[_EXPORT_STATUS_AT]])
             finished = True
         finally:
             # Shielded: a disconnecting client cancels the task that iterates us.
@@ -374,11 +350,11 @@ class SqlBookingRepository:
         if not rows:
             return []
         lines: dict[int, builtins.list[BookingItem]] = defaultdict(builtins.list)
-        found = await self._connection.execute(_LINES_OF_BOOKINGS, {"booking_ids": [row.id for row in rows]})
+        found = await self._connection.execute(_LINES_OF_BOOKINGS, {"booking_ids": [row[_ID_AT] for row in rows]})
         for row in found:
             line = _LINE.read(row)
             lines[line.booking_id].append(line)
-        return [_booking(row, lines[row.id]) for row in rows]
+        return [_booking(row, lines[row[_ID_AT]]) for row in rows]
 
 
 class _ReadThrottle:

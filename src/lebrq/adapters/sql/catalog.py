@@ -9,14 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
-from lebrq.adapters.sql.rows import StructColumns, inserted_id, same_named_columns
+from lebrq.adapters.sql.rows import StructColumns, inserted_id
 from lebrq.adapters.sql.tables.catalog import items, venues
 from lebrq.domain.model.catalog import Item, Venue
 from lebrq.domain.model.pagination import Page, PageRequest
 
-# Venue and Item fields are stored in columns of the same names.
-_VENUE = StructColumns(Venue, same_named_columns(Venue, venues))
-_ITEM = StructColumns(Item, same_named_columns(Item, items))
+_VENUE = StructColumns.same_named(Venue, venues)
+_ITEM = StructColumns.same_named(Item, items)
 # Never changed by an update.
 _FIXED = ("id", "created_at")
 
@@ -65,7 +64,7 @@ class SqlItemRepository:
         if not wanted:
             return {}
         rows = await self._connection.execute(sa.select(*_ITEM.select).where(items.c.id.in_(wanted)))
-        return {row.id: _ITEM.read(row) for row in rows}
+        return {item.id: item for item in map(_ITEM.read, rows)}
 
     async def save(self, item: Item) -> None:
         await self._connection.execute(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
-from lebrq.adapters.sql.rows import AnyRow, inserted_id
+from lebrq.adapters.sql.rows import Part, StructColumns, inserted_id
 from lebrq.adapters.sql.tables.outbox import outbox_messages as t
 from lebrq.domain.model.outbox import (
     MAX_ERROR_LENGTH,
@@ -26,46 +26,31 @@ from lebrq.domain.model.outbox import (
 from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.domain.model.tax_documents import DocumentKind
 
-_COLUMNS = (
-    t.c.id,
-    t.c.kind,
-    t.c.channel,
-    t.c.recipient,
-    t.c.params,
-    t.c.attachment_kind,
-    t.c.attachment_booking_id,
-    t.c.status,
-    t.c.attempts,
-    t.c.last_error,
-    t.c.created_at,
-    t.c.available_at,
-    t.c.expires_at,
-    t.c.sent_at,
-    t.c.claimed_by,
+_decode_params = msgspec.json.Decoder(dict[str, str]).decode
+# The document attached to a message, in two columns of its row (NULL when none).
+_ATTACHMENT = StructColumns(
+    AttachedDocument,
+    {"kind": t.c.attachment_kind, "booking_id": t.c.attachment_booking_id},
+    convert={"kind": DocumentKind},
 )
-_PARAMS = msgspec.json.Decoder(dict[str, str])
-
-
-def _message(row: AnyRow) -> OutboxMessage:
-    attachment = None
-    if row.attachment_kind is not None:
-        attachment = AttachedDocument(DocumentKind(row.attachment_kind), row.attachment_booking_id)
-    return OutboxMessage(
-        id=row.id,
-        kind=MessageKind(row.kind),
-        channel=Channel(row.channel),
-        recipient=row.recipient,
-        params=None if row.params is None else _PARAMS.decode(row.params),
-        status=OutboxStatus(row.status),
-        attempts=row.attempts,
-        created_at=row.created_at,
-        available_at=row.available_at,
-        attachment=attachment,
-        expires_at=row.expires_at,
-        last_error=row.last_error,
-        sent_at=row.sent_at,
-        claimed_by=row.claimed_by,
-    )
+_MESSAGE = StructColumns.same_named(
+    OutboxMessage,
+    t,
+    convert={
+        "kind": MessageKind,
+        "channel": Channel,
+        "status": OutboxStatus,
+        # NULL once erased.
+        "params": lambda stored: None if stored is None else _decode_params(stored),
+    },
+    parts={"attachment": Part(_ATTACHMENT, present="kind")},
+)
+# Of the messages selected: how many, and when the oldest was written.
+_STATS = StructColumns(
+    OutboxStats,
+    {"pending": sa.func.count(), "oldest_pending_created_at": sa.func.min(t.c.created_at)},
+    convert={"pending": int},
+)
 
 
 class SqlOutboxRepository:
@@ -108,8 +93,8 @@ class SqlOutboxRepository:
             .where(t.c.id.in_(ids))
             .values(claimed_by=owner, available_at=now + lease, attempts=t.c.attempts + 1)
         )
-        rows = await self._connection.execute(sa.select(*_COLUMNS).where(t.c.id.in_(ids)).order_by(t.c.id))
-        return [_message(row) for row in rows]
+        rows = await self._connection.execute(sa.select(*_MESSAGE.select).where(t.c.id.in_(ids)).order_by(t.c.id))
+        return [_MESSAGE.read(row) for row in rows]
 
     async def mark_sent(self, message_id: int, owner: str, at: datetime, *, erase_params: bool) -> bool:
         values: dict[str, object] = {"status": OutboxStatus.SENT.value, "sent_at": at, "claimed_by": None}
@@ -142,10 +127,9 @@ class SqlOutboxRepository:
 
     async def list(self, filters: OutboxFilter, page: PageRequest) -> Page[OutboxMessage]:
         conditions = [] if filters.status is None else [t.c.status == filters.status.value]
-        found = await fetch_page(self._connection, _COLUMNS, t, conditions, (t.c.created_at, t.c.id), page)
-        return Page(items=[_message(row) for row in found.rows], total=found.total, request=page, next=found.next)
+        found = await fetch_page(self._connection, _MESSAGE.select, t, conditions, (t.c.created_at, t.c.id), page)
+        return Page(items=[_MESSAGE.read(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def stats(self) -> OutboxStats:
-        query = sa.select(sa.func.count(), sa.func.min(t.c.created_at)).where(t.c.status == OutboxStatus.PENDING.value)
-        count, oldest = (await self._connection.execute(query)).one()
-        return OutboxStats(pending=int(count), oldest_pending_created_at=oldest)
+        query = sa.select(*_STATS.select).where(t.c.status == OutboxStatus.PENDING.value)
+        return _STATS.read((await self._connection.execute(query)).one())

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
-from lebrq.adapters.sql.rows import AnyRow, StructColumns, inserted_id, same_named_columns
+from lebrq.adapters.sql.rows import AnyRow, StructColumns, inserted_id
 from lebrq.adapters.sql.tables.programs import program_enrolments, programs
 from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.domain.model.programs import (
@@ -22,27 +22,26 @@ from lebrq.domain.model.programs import (
     parse_start_time,
 )
 
-_PROGRAM_COLUMNS = (
-    programs.c.id,
-    programs.c.title,
-    programs.c.description,
-    programs.c.venue_id,
-    programs.c.weekdays,
-    programs.c.start_time,
-    programs.c.duration_minutes,
-    programs.c.starts_on,
-    programs.c.ends_on,
-    programs.c.capacity,
-    programs.c.fee_paise,
-    programs.c.currency,
-    programs.c.poster_url,
-    programs.c.image_urls,
-    programs.c.created_at,
-    programs.c.updated_at,
+
+def _weekdays(stored: str) -> tuple[int, ...]:
+    return tuple(int(day) for day in stored.split(","))
+
+
+# Three columns hold encoded values; the seats taken are counted from the enrolments
+# (see _ENROLLED).
+_PROGRAM = StructColumns.same_named(
+    Program,
+    programs,
+    convert={
+        "weekdays": _weekdays,
+        "start_time": parse_start_time,
+        "image_urls": msgspec.json.Decoder(tuple[str, ...]).decode,
+    },
+    computed=("enrolled",),
 )
-_ENROLMENT = StructColumns(
+_ENROLMENT = StructColumns.same_named(
     Enrolment,
-    same_named_columns(Enrolment, program_enrolments),
+    program_enrolments,
     convert={"status": EnrolmentStatus},
 )
 _ACTIVE = EnrolmentStatus.ENROLLED.value
@@ -55,28 +54,13 @@ def _enrolled_count(program_id: sa.ColumnElement[int] | int) -> sa.Select[int]:
 
 
 _ENROLLED = _enrolled_count(programs.c.id).scalar_subquery().label("enrolled")
+# A program with its enrolled count, which follows the program's columns.
+_PROGRAM_ENROLLED = (*_PROGRAM.select, _ENROLLED)
+_ENROLLED_AT = len(_PROGRAM.select)
 
 
-def _program(row: AnyRow, enrolled: int | None = None) -> Program:
-    return Program(
-        id=row.id,
-        title=row.title,
-        description=row.description,
-        venue_id=row.venue_id,
-        weekdays=tuple(int(day) for day in row.weekdays.split(",")),
-        start_time=parse_start_time(row.start_time),
-        duration_minutes=row.duration_minutes,
-        starts_on=row.starts_on,
-        ends_on=row.ends_on,
-        capacity=row.capacity,
-        fee_paise=row.fee_paise,
-        poster_url=row.poster_url,
-        image_urls=tuple(msgspec.json.decode(row.image_urls, type=list[str])),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        currency=row.currency,
-        enrolled=row.enrolled if enrolled is None else enrolled,
-    )
+def _program(row: AnyRow) -> Program:
+    return _PROGRAM.read(row, enrolled=row[_ENROLLED_AT])
 
 
 def _program_values(program: Program) -> dict[str, object]:
@@ -108,18 +92,18 @@ class SqlProgramRepository:
         return msgspec.structs.replace(program, id=inserted_id(result), enrolled=0)
 
     async def get(self, program_id: int) -> Program | None:
-        query = sa.select(*_PROGRAM_COLUMNS, _ENROLLED).where(programs.c.id == program_id)
+        query = sa.select(*_PROGRAM_ENROLLED).where(programs.c.id == program_id)
         row = (await self._connection.execute(query)).first()
         return None if row is None else _program(row)
 
     async def get_for_update(self, program_id: int) -> Program | None:
         # The lock first, on the program row alone; the seats are counted after it.
-        query = sa.select(*_PROGRAM_COLUMNS).where(programs.c.id == program_id).with_for_update()
+        query = sa.select(*_PROGRAM.select).where(programs.c.id == program_id).with_for_update()
         row = (await self._connection.execute(query)).first()
         if row is None:
             return None
         enrolled = int((await self._connection.execute(_enrolled_count(program_id))).scalar_one())
-        return _program(row, enrolled)
+        return _PROGRAM.read(row, enrolled=enrolled)
 
     async def save(self, program: Program) -> None:
         await self._connection.execute(
@@ -128,12 +112,12 @@ class SqlProgramRepository:
 
     async def list(self, page: PageRequest) -> Page[Program]:
         found = await fetch_page(
-            self._connection, (*_PROGRAM_COLUMNS, _ENROLLED), programs, (), (programs.c.created_at, programs.c.id), page
+            self._connection, _PROGRAM_ENROLLED, programs, (), (programs.c.created_at, programs.c.id), page
         )
         return Page(items=[_program(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def at_venue(self, venue_id: int, first_day: date, last_day: date) -> builtins.list[Program]:
-        query = sa.select(*_PROGRAM_COLUMNS, _ENROLLED).where(
+        query = sa.select(*_PROGRAM_ENROLLED).where(
             programs.c.venue_id == venue_id, programs.c.ends_on >= first_day, programs.c.starts_on <= last_day
         )
         return [_program(row) for row in await self._connection.execute(query)]

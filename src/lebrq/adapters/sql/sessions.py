@@ -5,52 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lebrq.adapters.sql.rows import AnyRow, inserted_id
+from lebrq.adapters.sql.rows import Part, StructColumns, inserted_id
 from lebrq.adapters.sql.tables.sessions import refresh_tokens, sessions, throttles
 from lebrq.adapters.sql.tables.users import users
 from lebrq.domain.model.sessions import NewSession, RefreshToken, Session, SessionState, SignInMethod
 from lebrq.domain.model.throttling import ThrottleKey, ThrottleState
 from lebrq.domain.model.users import Role
 
-_SESSION_COLUMNS = (
-    sessions.c.id,
-    sessions.c.user_id,
-    sessions.c.method,
-    sessions.c.signed_in_at,
-    sessions.c.expires_at,
-    sessions.c.revoked_at,
-)
-_TOKEN_COLUMNS = (
-    refresh_tokens.c.id,
-    refresh_tokens.c.session_id,
-    refresh_tokens.c.token_hash,
-    refresh_tokens.c.issued_at,
-    refresh_tokens.c.expires_at,
-    refresh_tokens.c.used_at,
-)
-_THROTTLE_COLUMNS = (
-    throttles.c.scope,
-    throttles.c.subject,
-    throttles.c.window_started_at,
-    throttles.c.hits,
-    throttles.c.lockouts,
-    throttles.c.locked_until,
-)
-
-
-def _session(row: AnyRow) -> Session:
-    return Session(
-        id=row.id,
-        user_id=row.user_id,
-        method=SignInMethod(row.method),
-        signed_in_at=row.signed_in_at,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-    )
+_SESSION = StructColumns.same_named(Session, sessions, convert={"method": SignInMethod})
+_TOKEN = StructColumns.same_named(RefreshToken, refresh_tokens)
+_THROTTLE_KEY = StructColumns.same_named(ThrottleKey, throttles)
+# A throttle's key is two columns of its row, scope and subject (never NULL).
+_THROTTLE = StructColumns.same_named(ThrottleState, throttles, parts={"key": Part(_THROTTLE_KEY, present="scope")})
+# Whether a session's account may still use it: read after the session's columns.
+_ACCOUNT = (users.c.role, users.c.disabled, users.c.deleted_at)
+_ACCOUNT_AT = len(_SESSION.select)
 
 
 class SqlSessionRepository:
@@ -58,25 +32,13 @@ class SqlSessionRepository:
         self._connection = connection
 
     async def add(self, session: NewSession) -> Session:
-        result = await self._connection.execute(
-            sa.insert(sessions).values(
-                user_id=session.user_id,
-                method=session.method.value,
-                signed_in_at=session.signed_in_at,
-                expires_at=session.expires_at,
-            )
-        )
-        return Session(
-            id=inserted_id(result),
-            user_id=session.user_id,
-            method=session.method,
-            signed_in_at=session.signed_in_at,
-            expires_at=session.expires_at,
-        )
+        values = msgspec.structs.asdict(session)
+        result = await self._connection.execute(sa.insert(sessions).values({**values, "method": session.method.value}))
+        return Session(id=inserted_id(result), **values)
 
     async def get(self, session_id: int) -> Session | None:
-        row = (await self._connection.execute(sa.select(*_SESSION_COLUMNS).where(sessions.c.id == session_id))).first()
-        return None if row is None else _session(row)
+        row = (await self._connection.execute(sa.select(*_SESSION.select).where(sessions.c.id == session_id))).first()
+        return None if row is None else _SESSION.read(row)
 
     async def extend(self, session_id: int, expires_at: datetime) -> None:
         await self._connection.execute(
@@ -106,18 +68,9 @@ class SqlSessionRepository:
         )
 
     async def refresh_token(self, token_hash: str) -> RefreshToken | None:
-        query = sa.select(*_TOKEN_COLUMNS).where(refresh_tokens.c.token_hash == token_hash)
+        query = sa.select(*_TOKEN.select).where(refresh_tokens.c.token_hash == token_hash)
         row = (await self._connection.execute(query)).first()
-        if row is None:
-            return None
-        return RefreshToken(
-            id=row.id,
-            session_id=row.session_id,
-            token_hash=row.token_hash,
-            issued_at=row.issued_at,
-            expires_at=row.expires_at,
-            used_at=row.used_at,
-        )
+        return None if row is None else _TOKEN.read(row)
 
     async def use_refresh_token(self, token_id: int, at: datetime) -> bool:
         # Conditional: of two requests racing with the same token, exactly one wins.
@@ -130,21 +83,22 @@ class SqlSessionRepository:
 
     async def state(self, session_id: int, now: datetime) -> SessionState | None:
         query = (
-            sa.select(*_SESSION_COLUMNS, users.c.role, users.c.disabled, users.c.deleted_at)
+            sa.select(*_SESSION.select, *_ACCOUNT)
             .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
             .where(sessions.c.id == session_id)
         )
         row = (await self._connection.execute(query)).first()
         if row is None:
             return None
-        session = _session(row)
+        session = _SESSION.read(row)
+        role, disabled, deleted_at = row[_ACCOUNT_AT:]
         return SessionState(
             session_id=session.id,
             user_id=session.user_id,
-            role=Role(row.role),
+            role=Role(role),
             method=session.method,
             signed_in_at=session.signed_in_at,
-            active=session.is_live(now) and not row.disabled and row.deleted_at is None,
+            active=session.is_live(now) and not disabled and deleted_at is None,
         )
 
     async def delete_ended(self, before: datetime) -> int:
@@ -170,22 +124,13 @@ class SqlThrottleRepository:
         # Primary-key order, the same in every worker: two requests locking the same
         # pair of counters cannot deadlock.
         query = (
-            sa.select(*_THROTTLE_COLUMNS)
+            sa.select(*_THROTTLE.select)
             .where(wanted)
             .order_by(throttles.c.scope, throttles.c.subject)
             .with_for_update()
         )
-        states = {}
-        for row in await self._connection.execute(query):
-            key = ThrottleKey(scope=row.scope, subject=row.subject)
-            states[key] = ThrottleState(
-                key=key,
-                window_started_at=row.window_started_at,
-                hits=row.hits,
-                lockouts=row.lockouts,
-                locked_until=row.locked_until,
-            )
-        return states
+        states = [_THROTTLE.read(row) for row in await self._connection.execute(query)]
+        return {state.key: state for state in states}
 
     async def create_missing(self, keys: Sequence[ThrottleKey], now: datetime) -> None:
         for key in sorted(keys):

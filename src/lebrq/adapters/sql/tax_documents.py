@@ -8,7 +8,7 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lebrq.adapters.sql.rows import StructColumns, inserted_id, same_named_columns
+from lebrq.adapters.sql.rows import Part, StructColumns, inserted_id
 from lebrq.adapters.sql.tables.tax_documents import document_counters, refunds, tax_documents
 from lebrq.domain.model.catalog import CURRENCY
 from lebrq.domain.model.document_numbers import DocumentSeries, FinancialYear
@@ -23,21 +23,21 @@ from lebrq.domain.model.tax_documents import (
     TaxDocument,
 )
 
-_decode_document = msgspec.json.Decoder(TaxDocument).decode
 _encode = msgspec.json.Encoder().encode
 
-_DOCUMENT_COLUMNS = (
-    tax_documents.c.id,
-    tax_documents.c.user_id,
-    tax_documents.c.document,
-    tax_documents.c.pdf_key,
-    tax_documents.c.pdf_size,
-    tax_documents.c.pdf_sha256,
+# The document is the stored JSON snapshot; the PDF, once rendered, is three columns of
+# the same row (NULL until then).
+_PDF = StructColumns(
+    PdfFile, {"key": tax_documents.c.pdf_key, "size": tax_documents.c.pdf_size, "sha256": tax_documents.c.pdf_sha256}
+)
+_DOCUMENT = StructColumns(
+    IssuedDocument,
+    {"id": tax_documents.c.id, "user_id": tax_documents.c.user_id, "document": tax_documents.c.document},
+    convert={"document": msgspec.json.Decoder(TaxDocument).decode},
+    parts={"pdf": Part(_PDF, present="key")},
 )
 # The currency is not stored: refunds are in the invoices' (CURRENCY).
-_REFUND = StructColumns(
-    RefundRecord, same_named_columns(RefundRecord, refunds, leave_out=("currency",)), computed=("currency",)
-)
+_REFUND = StructColumns.same_named(RefundRecord, refunds, computed=("currency",))
 
 
 class SqlDocumentCounterRepository:
@@ -91,20 +91,15 @@ class SqlTaxDocumentRepository:
         return IssuedDocument(id=inserted_id(result), user_id=document.user_id, document=doc)
 
     async def for_booking(self, kind: DocumentKind, booking_id: int) -> IssuedDocument | None:
-        query = sa.select(*_DOCUMENT_COLUMNS).where(
+        query = sa.select(*_DOCUMENT.select).where(
             tax_documents.c.booking_id == booking_id, tax_documents.c.kind == kind.value
         )
         row = (await self._connection.execute(query)).first()
-        if row is None:
-            return None
-        pdf = None if row.pdf_key is None else PdfFile(key=row.pdf_key, size=row.pdf_size, sha256=row.pdf_sha256)
-        return IssuedDocument(id=row.id, user_id=row.user_id, document=_decode_document(row.document), pdf=pdf)
+        return None if row is None else _DOCUMENT.read(row)
 
     async def set_pdf(self, document_id: int, pdf: PdfFile) -> None:
         await self._connection.execute(
-            sa.update(tax_documents)
-            .where(tax_documents.c.id == document_id)
-            .values(pdf_key=pdf.key, pdf_size=pdf.size, pdf_sha256=pdf.sha256)
+            sa.update(tax_documents).where(tax_documents.c.id == document_id).values(**_PDF.values(pdf))
         )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lebrq.adapters.sql.paging import fetch_page
-from lebrq.adapters.sql.rows import AnyRow, inserted_id
+from lebrq.adapters.sql.rows import StructColumns, inserted_id
 from lebrq.adapters.sql.tables.users import otp_codes, users
 from lebrq.domain.model.errors import Conflict
 from lebrq.domain.model.otp import NewOtpChallenge, OtpChallenge
@@ -17,60 +18,8 @@ from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.domain.model.user_listing import UserFilter
 from lebrq.domain.model.users import NewUser, Role, User, erased_fields
 
-_USER_COLUMNS = (
-    users.c.id,
-    users.c.email,
-    users.c.name,
-    users.c.phone,
-    users.c.role,
-    users.c.created_at,
-    users.c.password_hash,
-    users.c.email_verified,
-    users.c.phone_verified,
-    users.c.disabled,
-    users.c.password_trusted,
-    users.c.pending_phone,
-    users.c.deleted_at,
-)
-_OTP_COLUMNS = (
-    otp_codes.c.id,
-    otp_codes.c.destination,
-    otp_codes.c.code_hash,
-    otp_codes.c.created_at,
-    otp_codes.c.expires_at,
-    otp_codes.c.failed_attempts,
-    otp_codes.c.consumed_at,
-)
-
-
-def _user(row: AnyRow) -> User:
-    return User(
-        id=row.id,
-        email=row.email,
-        name=row.name,
-        phone=row.phone,
-        role=Role(row.role),
-        created_at=row.created_at,
-        password_hash=row.password_hash,
-        email_verified=bool(row.email_verified),
-        phone_verified=bool(row.phone_verified),
-        disabled=bool(row.disabled),
-        password_trusted=bool(row.password_trusted),
-        pending_phone=row.pending_phone,
-        deleted_at=row.deleted_at,
-    )
-
-
-def _challenge(row: AnyRow) -> OtpChallenge:
-    return OtpChallenge(
-        id=row.id,
-        destination=row.destination,
-        code_hash=row.code_hash,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        failed_attempts=row.failed_attempts,
-        consumed_at=row.consumed_at,
-    )
+_USER = StructColumns.same_named(User, users, convert={"role": Role})
+_CHALLENGE = StructColumns.same_named(OtpChallenge, otp_codes)
 
 
 def _escape_like(text: str) -> str:
@@ -83,38 +32,15 @@ class SqlUserRepository:
         self._connection = connection
 
     async def add(self, user: NewUser) -> User:
-        values = {
-            "email": user.email,
-            "phone": user.phone,
-            "name": user.name,
-            "password_hash": user.password_hash,
-            "role": user.role.value,
-            "created_at": user.created_at,
-            "email_verified": user.email_verified,
-            "phone_verified": user.phone_verified,
-            "password_trusted": user.password_trusted,
-            "pending_phone": user.pending_phone,
-        }
+        values = msgspec.structs.asdict(user)
         try:
             # A savepoint keeps the surrounding transaction usable after a duplicate.
             async with self._connection.begin_nested():
-                result = await self._connection.execute(sa.insert(users).values(**values))
+                result = await self._connection.execute(sa.insert(users).values({**values, "role": user.role.value}))
         except IntegrityError as exc:
             field = "phone" if "phone" in str(exc.orig) else "email"
             raise Conflict(f"{field} is already registered", field=field) from None
-        return User(
-            id=inserted_id(result),
-            email=user.email,
-            name=user.name,
-            phone=user.phone,
-            role=user.role,
-            created_at=user.created_at,
-            password_hash=user.password_hash,
-            email_verified=user.email_verified,
-            phone_verified=user.phone_verified,
-            password_trusted=user.password_trusted,
-            pending_phone=user.pending_phone,
-        )
+        return User(id=inserted_id(result), **values)
 
     async def get(self, user_id: int) -> User | None:
         return await self._one(users.c.id == user_id)
@@ -142,9 +68,9 @@ class SqlUserRepository:
         if filters.disabled is not None:
             conditions.append(users.c.disabled == filters.disabled)
         found = await fetch_page(
-            self._connection, _USER_COLUMNS, users, conditions, (users.c.created_at, users.c.id), page
+            self._connection, _USER.select, users, conditions, (users.c.created_at, users.c.id), page
         )
-        return Page(items=[_user(row) for row in found.rows], total=found.total, request=page, next=found.next)
+        return Page(items=[_USER.read(row) for row in found.rows], total=found.total, request=page, next=found.next)
 
     async def lock_enabled_admins(self) -> frozenset[int]:
         query = (
@@ -153,7 +79,7 @@ class SqlUserRepository:
             .order_by(users.c.id)
             .with_for_update()
         )
-        return frozenset(int(row.id) for row in await self._connection.execute(query))
+        return frozenset(int(user_id) for user_id in (await self._connection.execute(query)).scalars())
 
     async def lock(self, user_id: int) -> None:
         await self._connection.execute(sa.select(users.c.id).where(users.c.id == user_id).with_for_update())
@@ -184,8 +110,8 @@ class SqlUserRepository:
         await self._connection.execute(sa.update(users).where(users.c.id == user_id).values(**values))
 
     async def _one(self, condition: sa.ColumnElement[bool]) -> User | None:
-        row = (await self._connection.execute(sa.select(*_USER_COLUMNS).where(condition))).first()
-        return None if row is None else _user(row)
+        row = (await self._connection.execute(sa.select(*_USER.select).where(condition))).first()
+        return None if row is None else _USER.read(row)
 
 
 class SqlOtpRepository:
@@ -193,32 +119,19 @@ class SqlOtpRepository:
         self._connection = connection
 
     async def add(self, challenge: NewOtpChallenge) -> OtpChallenge:
-        result = await self._connection.execute(
-            sa.insert(otp_codes).values(
-                destination=challenge.destination,
-                code_hash=challenge.code_hash,
-                created_at=challenge.created_at,
-                expires_at=challenge.expires_at,
-                failed_attempts=0,
-            )
-        )
-        return OtpChallenge(
-            id=inserted_id(result),
-            destination=challenge.destination,
-            code_hash=challenge.code_hash,
-            created_at=challenge.created_at,
-            expires_at=challenge.expires_at,
-        )
+        values = msgspec.structs.asdict(challenge)
+        result = await self._connection.execute(sa.insert(otp_codes).values(**values, failed_attempts=0))
+        return OtpChallenge(id=inserted_id(result), **values)
 
     async def latest(self, destination: str) -> OtpChallenge | None:
         query = (
-            sa.select(*_OTP_COLUMNS)
+            sa.select(*_CHALLENGE.select)
             .where(otp_codes.c.destination == destination)
             .order_by(otp_codes.c.created_at.desc(), otp_codes.c.id.desc())
             .limit(1)
         )
         row = (await self._connection.execute(query)).first()
-        return None if row is None else _challenge(row)
+        return None if row is None else _CHALLENGE.read(row)
 
     async def count_since(self, destination: str, since: datetime) -> int:
         query = sa.select(sa.func.count()).where(
