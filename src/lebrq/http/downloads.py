@@ -47,6 +47,13 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox"
 # Marks download routes so that compression middleware leaves them alone.
 DOWNLOAD_ROUTE_OPT: dict[str, Any] = {"skip_compression": True}
 
+# A body up to this size is read whole, in the same trip to the storage that finds the
+# blob's size, and sent as one response (a seeking player's ranges are mostly a few KiB:
+# this saves two thread hops and the streaming machinery per request; figures in
+# docs/benchmarks.md, issue 14). Longer bodies stream in the storage's chunks, so memory
+# per download stays bounded by this and the chunk size.
+WHOLE_BODY_MAX_BYTES = 256 * 1024
+
 _SINGLE_RANGE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
@@ -66,11 +73,21 @@ def strong_etag(sha256_hex: str) -> str:
 
 
 async def blob_response(request: Request[Any, Any, Any], storage: BlobStorage, download: BlobDownload) -> Response[Any]:
-    info = await storage.stat(download.key)
-    if info is None:
-        raise NotFound("the file's content is missing")
-    size = info.size
     last_modified = download.last_modified.astimezone(UTC).replace(microsecond=0)
+    failed = _failed_precondition(request, download.etag, last_modified)
+    requested = None if failed else _requested_range(request, download.etag, last_modified)
+    wants_body = failed is None and request.method != "HEAD"
+
+    def span(size: int) -> tuple[int, int] | None:
+        if not wants_body:
+            return None
+        return (0, size) if requested is None else _resolve(requested, size)
+
+    # The size, and a small body at once: one trip to the storage for most answers.
+    found = await storage.read_small(download.key, span, max_bytes=WHOLE_BODY_MAX_BYTES)
+    if found is None:
+        raise NotFound("the file's content is missing")
+    size = found.size
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": download.etag,
@@ -81,29 +98,29 @@ async def blob_response(request: Request[Any, Any, Any], storage: BlobStorage, d
     if download.filename:
         headers["Content-Disposition"] = content_disposition(download.disposition, download.filename)
 
-    failed = _failed_precondition(request, download.etag, last_modified)
     if failed == 412:
         return error_response(412, "precondition failed", headers=headers)
     if failed == 304:
         return Response(content=b"", status_code=304, headers=headers)
 
     status, start, end = 200, 0, size
-    requested = _requested_range(request, download.etag, last_modified)
     if requested is not None:
-        span = _resolve(requested, size)
-        if span is None:
+        resolved = _resolve(requested, size)
+        if resolved is None:
             return error_response(
                 416,
                 "range not satisfiable",
                 extra={"size": size},
                 headers={**headers, "Content-Range": f"bytes */{size}"},
             )
-        status, (start, end) = 206, span
+        status, (start, end) = 206, resolved
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
     headers["Content-Length"] = str(end - start)
     headers["Content-Type"] = download.content_type
-    if request.method == "HEAD":
+    if not wants_body:
         return Response(content=b"", status_code=status, headers=headers, media_type=download.content_type)
+    if found.data is not None:
+        return Response(content=found.data, status_code=status, headers=headers, media_type=download.content_type)
     return Stream(
         _chunks(storage, download.key, start, end),
         status_code=status,

@@ -1,7 +1,7 @@
 """Streaming storage of opaque byte blobs (uploads, rendered PDFs) under string keys.
 
 Every method streams: no method ever holds a whole blob in memory, so a 1 GiB upload
-costs the same RAM as a 1 KiB one."""
+costs the same RAM as a 1 KiB one (`read_small` holds at most the `max_bytes` it is given)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from datetime import datetime
 from typing import Protocol
 
-from lebrq.domain.model.blobs import BlobInfo, StoredBlob
+from lebrq.domain.model.blobs import BlobInfo, BlobSlice, SpanChooser, StoredBlob
 
 
 class BlobStorage(Protocol):
@@ -28,6 +28,14 @@ class BlobStorage(Protocol):
         """The bytes `start` <= i < `end` (`end=None`: to the end) in chunks of at most
         the adapter's chunk size. Raises `BlobNotFound` on first iteration if there is
         no such blob. Close the iterator (`contextlib.aclosing`) when stopping early."""
+        ...
+
+    async def read_small(self, key: str, span: SpanChooser, *, max_bytes: int) -> BlobSlice | None:
+        """The blob's size and, if `span(size)` gives (start, end) with 0 <= start <= end
+        <= size and end - start <= `max_bytes`, those bytes whole; otherwise `data` is
+        None (stream them with `read`). None if there is no such blob. In one trip to the
+        storage where it can (a small download then costs what a `stat` did); `span`
+        may run in another thread, so it must be a pure function of the size."""
         ...
 
     async def stat(self, key: str) -> BlobInfo | None:

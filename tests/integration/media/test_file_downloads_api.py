@@ -12,14 +12,18 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from lebrq.http.downloads import WHOLE_BODY_MAX_BYTES
 from lebrq.settings import Settings
 from tests.conftest import make_settings
 from tests.integration.media.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, TEST_LIMITS
 from tests.support.media import file_body, sample_file, sha256_hex
 from tests.support.s3 import TEST_CREDENTIALS, MotoS3
 
-SIZE = 1000
+# Larger than WHOLE_BODY_MAX_BYTES: the table covers both ways a body is sent, read whole
+# in one go (the short ranges) and streamed in chunks (the whole file, `a-`, long suffixes).
+SIZE = 300_000
 WHOLE = (0, SIZE)
+assert WHOLE_BODY_MAX_BYTES < SIZE - 100
 
 
 class Case:
@@ -45,14 +49,16 @@ CASES = [
     Case("a-b", lambda e, lm: {"Range": "bytes=0-99"}, 206, (0, 100)),
     Case("a-b inside", lambda e, lm: {"Range": "bytes=100-199"}, 206, (100, 200)),
     Case("a-", lambda e, lm: {"Range": "bytes=100-"}, 206, (100, SIZE)),
-    Case("-n", lambda e, lm: {"Range": "bytes=-100"}, 206, (900, SIZE)),
-    Case("-n longer than the file", lambda e, lm: {"Range": "bytes=-5000"}, 206, WHOLE),
-    Case("b past the end is clamped", lambda e, lm: {"Range": "bytes=990-5000"}, 206, (990, SIZE)),
-    Case("last byte", lambda e, lm: {"Range": "bytes=999-999"}, 206, (999, SIZE)),
+    Case("-n", lambda e, lm: {"Range": "bytes=-100"}, 206, (SIZE - 100, SIZE)),
+    Case("-n longer than the file", lambda e, lm: {"Range": f"bytes=-{SIZE + 5000}"}, 206, WHOLE),
+    Case(
+        "b past the end is clamped", lambda e, lm: {"Range": f"bytes={SIZE - 10}-{SIZE + 5000}"}, 206, (SIZE - 10, SIZE)
+    ),
+    Case("last byte", lambda e, lm: {"Range": f"bytes={SIZE - 1}-{SIZE - 1}"}, 206, (SIZE - 1, SIZE)),
     Case("spaces tolerated", lambda e, lm: {"Range": "bytes= 10 - 19"}, 206, (10, 20)),
     # Unsatisfiable -> 416 with bytes */SIZE.
-    Case("start at the end", lambda e, lm: {"Range": "bytes=1000-"}, 416, None),
-    Case("start past the end", lambda e, lm: {"Range": "bytes=1000-2000"}, 416, None),
+    Case("start at the end", lambda e, lm: {"Range": f"bytes={SIZE}-"}, 416, None),
+    Case("start past the end", lambda e, lm: {"Range": f"bytes={SIZE}-{SIZE + 1000}"}, 416, None),
     Case("empty suffix", lambda e, lm: {"Range": "bytes=-0"}, 416, None),
     # Malformed or not understood -> ignored -> 200 whole file.
     Case("not numbers", lambda e, lm: {"Range": "bytes=abc"}, 200),

@@ -18,7 +18,7 @@ import pytest
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.storage.memory import MemoryBlobStorage
 from lebrq.adapters.storage.s3 import S3BlobStorage
-from lebrq.domain.model.blobs import InvalidBlobKey
+from lebrq.domain.model.blobs import InvalidBlobKey, SpanChooser
 from lebrq.domain.model.errors import DependencyUnavailable, PayloadTooLarge
 from lebrq.ports.blob_storage import BlobNotFound, BlobStorage
 from tests.support.s3 import TEST_CREDENTIALS, MotoS3
@@ -139,6 +139,46 @@ async def test_read_past_the_end_stops_at_the_end(storage: BlobStorage) -> None:
     assert await read_all(storage, "blob", 5, 1_000) == b"56789"
 
 
+def span_of(start: int, end: int | None) -> SpanChooser:
+    """Chooses start..end (None: to the end of the blob)."""
+    return lambda size: (start, size if end is None else end)
+
+
+@pytest.mark.parametrize(("start", "end"), [(0, 1), (6_999, 7_001), (299_000, None), (0, 50_000), (10, 10)])
+async def test_read_small_gives_the_size_and_a_span_within_the_limit(
+    storage: BlobStorage, start: int, end: int | None
+) -> None:
+    await storage.write("blob", chunked(PAYLOAD))
+    found = await storage.read_small("blob", span_of(start, end), max_bytes=50_000)
+    assert found is not None
+    assert (found.size, found.start, found.end) == (len(PAYLOAD), start, len(PAYLOAD) if end is None else end)
+    assert found.data == PAYLOAD[start:end]
+
+
+async def test_read_small_reads_nothing_beyond_the_limit_or_when_no_span_is_chosen(storage: BlobStorage) -> None:
+    await storage.write("blob", chunked(PAYLOAD))
+    too_long = await storage.read_small("blob", span_of(0, 50_001), max_bytes=50_000)
+    assert too_long is not None and (too_long.size, too_long.data) == (len(PAYLOAD), None)
+    none_chosen = await storage.read_small("blob", lambda size: None, max_bytes=50_000)
+    assert none_chosen is not None and (none_chosen.size, none_chosen.data) == (len(PAYLOAD), None)
+
+
+async def test_read_small_of_an_empty_blob_and_of_no_blob(storage: BlobStorage) -> None:
+    await storage.write("empty", chunked(b""))
+    empty = await storage.read_small("empty", span_of(0, None), max_bytes=50_000)
+    assert empty is not None and (empty.size, empty.data) == (0, b"")
+    assert await storage.read_small("missing", span_of(0, None), max_bytes=50_000) is None
+    assert await storage.read_small("a/b", span_of(0, None), max_bytes=50_000) is None
+    await storage.write("a/b/c", chunked(b"x"))
+    assert await storage.read_small("a/b", span_of(0, None), max_bytes=50_000) is None  # a folder, not a blob
+
+
+async def test_read_small_refuses_a_span_outside_the_blob(storage: BlobStorage) -> None:
+    await storage.write("blob", chunked(b"0123456789"))
+    with pytest.raises(ValueError, match="not within"):
+        await storage.read_small("blob", span_of(5, 11), max_bytes=50_000)
+
+
 async def test_reader_closed_early_releases_the_blob(storage: BlobStorage) -> None:
     await storage.write("blob", chunked(PAYLOAD))
     async with aclosing(storage.read("blob")) as reader:
@@ -235,6 +275,8 @@ async def test_keys_that_could_escape_or_hide_are_refused(storage: BlobStorage, 
         await storage.delete(key)
     with pytest.raises(InvalidBlobKey):
         await read_all(storage, key)
+    with pytest.raises(InvalidBlobKey):
+        await storage.read_small(key, lambda size: (0, size), max_bytes=10)
 
 
 def files_under(folder: Path) -> list[str]:
@@ -272,6 +314,9 @@ async def test_filesystem_refuses_a_symlinked_folder_leading_outside(tmp_path: P
     with pytest.raises(InvalidBlobKey):
         await storage.write("link/blob", chunked(b"x"))
     assert list(outside.iterdir()) == []
+    (outside / "blob").write_bytes(b"outside the media folder")
+    with pytest.raises(InvalidBlobKey):
+        await storage.read_small("link/blob", lambda size: (0, size), max_bytes=100)
 
 
 async def test_filesystem_discards_abandoned_partial_writes(tmp_path: Path) -> None:

@@ -27,7 +27,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TypeVar
 
-from lebrq.domain.model.blobs import BlobInfo, InvalidBlobKey, SizeLimit, StoredBlob, check_blob_key, check_byte_range
+from lebrq.domain.model.blobs import (
+    BlobInfo,
+    BlobSlice,
+    InvalidBlobKey,
+    SizeLimit,
+    SpanChooser,
+    StoredBlob,
+    check_blob_key,
+    check_byte_range,
+    chosen_span,
+)
 from lebrq.ports.blob_storage import BlobNotFound
 
 PARTIAL_SUFFIX = ".part"
@@ -173,6 +183,36 @@ class FilesystemBlobStorage:
         except BaseException:
             wait([future])
             raise
+
+    async def read_small(self, key: str, span: SpanChooser, *, max_bytes: int) -> BlobSlice | None:
+        # One trip to an I/O thread: open, size, read and close. The key's path is
+        # resolved there too (resolving does a system call per folder of the path).
+        return await self._run(self._read_small, key, span, max_bytes)
+
+    def _read_small(self, key: str, span: SpanChooser, max_bytes: int) -> BlobSlice | None:
+        try:
+            fd = os.open(self.path_of(key), os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            chosen = chosen_span(span, info.st_size, max_bytes)
+            if chosen is None:
+                return BlobSlice(size=info.st_size)
+            start, end = chosen
+            # A stored file never changes (a new write replaces it by rename), so this
+            # descriptor holds all `size` bytes.
+            data = os.pread(fd, end - start, start) if end > start else b""
+            while len(data) < end - start:
+                more = os.pread(fd, end - start - len(data), start + len(data))
+                if not more:
+                    raise OSError(f"{key} ended at {start + len(data)}, before {end}")
+                data += more
+            return BlobSlice(size=info.st_size, start=start, end=end, data=data)
+        finally:
+            os.close(fd)
 
     async def stat(self, key: str) -> BlobInfo | None:
         path = self.path_of(key)

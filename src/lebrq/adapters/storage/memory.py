@@ -6,7 +6,16 @@ import hashlib
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 
-from lebrq.domain.model.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
+from lebrq.domain.model.blobs import (
+    BlobInfo,
+    BlobSlice,
+    SizeLimit,
+    SpanChooser,
+    StoredBlob,
+    check_blob_key,
+    check_byte_range,
+    chosen_span,
+)
 from lebrq.ports.blob_storage import BlobNotFound
 
 
@@ -34,6 +43,17 @@ class MemoryBlobStorage:
         data = memoryview(self.blobs[key][0])[start:end]
         for offset in range(0, len(data), self.read_chunk_size):
             yield bytes(data[offset : offset + self.read_chunk_size])
+
+    async def read_small(self, key: str, span: SpanChooser, *, max_bytes: int) -> BlobSlice | None:
+        check_blob_key(key)
+        if key not in self.blobs:
+            return None
+        data = self.blobs[key][0]
+        chosen = chosen_span(span, len(data), max_bytes)
+        if chosen is None:
+            return BlobSlice(size=len(data))
+        start, end = chosen
+        return BlobSlice(size=len(data), start=start, end=end, data=data[start:end])
 
     async def stat(self, key: str) -> BlobInfo | None:
         check_blob_key(key)

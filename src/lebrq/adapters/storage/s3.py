@@ -35,7 +35,16 @@ from typing import Any
 
 import anyio
 
-from lebrq.domain.model.blobs import BlobInfo, SizeLimit, StoredBlob, check_blob_key, check_byte_range
+from lebrq.domain.model.blobs import (
+    BlobInfo,
+    BlobSlice,
+    SizeLimit,
+    SpanChooser,
+    StoredBlob,
+    check_blob_key,
+    check_byte_range,
+    chosen_span,
+)
 from lebrq.domain.model.errors import DependencyUnavailable
 from lebrq.ports.blob_storage import BlobNotFound
 
@@ -169,6 +178,27 @@ class S3BlobStorage:
             view = memoryview(received)
             for offset in range(0, len(view), self.read_chunk_size):
                 yield bytes(view[offset : offset + self.read_chunk_size])
+
+    async def read_small(self, key: str, span: SpanChooser, *, max_bytes: int) -> BlobSlice | None:
+        import obstore
+
+        # Two requests: HEAD for the size (a ranged GET of a range past the end is a 416),
+        # then a GET of just the span.
+        info = await self.stat(key)
+        if info is None:
+            return None
+        chosen = chosen_span(span, info.size, max_bytes)
+        if chosen is None:
+            return BlobSlice(size=info.size)
+        start, end = chosen
+        data = b""
+        if end > start:
+            with _unavailable_on_storage_errors():
+                try:
+                    data = bytes(await obstore.get_range_async(self._store, key, start=start, end=end))
+                except FileNotFoundError:  # deleted since the HEAD
+                    return None
+        return BlobSlice(size=info.size, start=start, end=end, data=data)
 
     async def stat(self, key: str) -> BlobInfo | None:
         import obstore

@@ -4,6 +4,7 @@ or a stat reports. The bytes themselves live behind the `BlobStorage` port."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 import msgspec
@@ -39,6 +40,32 @@ class StoredBlob(msgspec.Struct, frozen=True, gc=False):
 class BlobInfo(msgspec.Struct, frozen=True, gc=False):
     size: int
     modified_at: datetime
+
+
+# Given a blob's size, the bytes to read: (start, end exclusive), or None for none.
+SpanChooser = Callable[[int], tuple[int, int] | None]
+
+
+class BlobSlice(msgspec.Struct, frozen=True, gc=False):
+    """What `BlobStorage.read_small` found: the blob's size and, when they were read,
+    the bytes `start` <= i < `end` (`data` is None when they were not)."""
+
+    size: int
+    start: int = 0
+    end: int = 0
+    data: bytes | None = None
+
+
+def chosen_span(span: SpanChooser, size: int, max_bytes: int) -> tuple[int, int] | None:
+    """`span(size)` when it lies within the blob and holds at most `max_bytes`, else None
+    (what `BlobStorage.read_small` reads)."""
+    chosen = span(size)
+    if chosen is None:
+        return None
+    start, end = chosen
+    if not 0 <= start <= end <= size:
+        raise ValueError(f"span {chosen} is not within a blob of {size} bytes")
+    return chosen if end - start <= max_bytes else None
 
 
 def check_byte_range(start: int, end: int | None) -> None:
