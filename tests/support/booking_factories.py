@@ -12,6 +12,7 @@ from polyfactory.factories.msgspec_factory import MsgspecFactory
 
 from lebrq.domain.model.bookings import BookingRequest, ItemRequest
 from lebrq.domain.model.catalog import ItemFields, VenueFields
+from lebrq.domain.model.media import MediaKind, NewMedia
 from lebrq.domain.model.users import NewUser, Role
 
 _serial = itertools.count(1)
@@ -42,6 +43,20 @@ class NewUserFactory(MsgspecFactory[NewUser]):
     role = Role.USER
     created_at = NOW
     password_hash = None
+
+
+class NewMediaFactory(MsgspecFactory[NewMedia]):
+    """A media record (its blob is not stored: for tests of records alone)."""
+
+    kind = MediaKind.IMAGE
+    content_type = "image/png"
+    size = Use(lambda: MsgspecFactory.__random__.randint(1, 10_000_000))
+    sha256 = Use(lambda: MsgspecFactory.__random__.randbytes(32).hex())
+    storage_key = Use(lambda: f"media/2026/12/{next(_serial):032x}")
+    is_public = True
+    created_at = NOW
+    booking_id = None
+    program_id = None
 
 
 class BookingRequestFactory(MsgspecFactory[BookingRequest]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import msgspec
 import pytest
 
 from lebrq.adapters.memory.unit_of_work import MemoryUnitOfWork, MemoryUnitOfWorkFactory
@@ -15,8 +16,8 @@ from lebrq.domain.model.errors import InvalidInput, NotFound, PayloadTooLarge, U
 from lebrq.domain.model.media import IncomingFile, Media, MediaKind
 from lebrq.domain.model.pagination import PageRequest
 from lebrq.domain.model.users import Role
-from lebrq.domain.services.media import MediaService
-from tests.support.booking_factories import NOW, NewUserFactory
+from lebrq.domain.services.media import PUBLIC_RECORD_TTL, MediaService
+from tests.support.booking_factories import NOW, NewMediaFactory, NewUserFactory
 from tests.support.media import sample_file, sha256_hex
 
 pytestmark = pytest.mark.anyio
@@ -153,6 +154,80 @@ async def test_private_media_is_visible_to_owner_and_admins_only(service: MediaS
             await service.visible(note.id, caller_id=caller, caller_is_admin=False)
     with pytest.raises(NotFound):
         await service.visible(12345, caller_id=None, caller_is_admin=True)
+
+
+async def recorded(uow: MemoryUnitOfWorkFactory, **fields: object) -> Media:
+    async with uow() as tx:
+        media = await tx.media.add(NewMediaFactory.build(**fields))
+        await tx.commit()
+    return media
+
+
+def changed_by_another_worker(uow: MemoryUnitOfWorkFactory, media: Media, **fields: object) -> None:
+    """The record changed (or, with no fields, deleted) behind this service's back."""
+    table = uow.store.table("media")
+    if fields:
+        table[media.id] = msgspec.structs.replace(media, **fields)
+    else:
+        del table[media.id]
+
+
+async def test_a_deleted_public_file_is_refused_once_the_record_window_has_passed(
+    service: MediaService, uow: MemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    media = await recorded(uow, is_public=True)
+    assert await service.visible(media.id, caller_id=None, caller_is_admin=False) == media
+    changed_by_another_worker(uow, media)
+    clock.advance(seconds=PUBLIC_RECORD_TTL.total_seconds())
+    with pytest.raises(NotFound):
+        await service.visible(media.id, caller_id=None, caller_is_admin=False)
+
+
+async def test_a_public_file_made_private_is_refused_to_others_once_the_window_has_passed(
+    service: MediaService, uow: MemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    media = await recorded(uow, is_public=True, owner_id=5)
+    assert await service.visible(media.id, caller_id=None, caller_is_admin=False) == media
+    changed_by_another_worker(uow, media, is_public=False)
+    clock.advance(seconds=PUBLIC_RECORD_TTL.total_seconds())
+    for caller in (None, 6):
+        with pytest.raises(NotFound):
+            await service.visible(media.id, caller_id=caller, caller_is_admin=False)
+    assert (await service.visible(media.id, caller_id=5, caller_is_admin=False)).is_public is False
+
+
+async def test_private_files_are_checked_on_every_request(service: MediaService, uow: MemoryUnitOfWorkFactory) -> None:
+    note = await recorded(uow, kind=MediaKind.AUDIO_NOTE, content_type="audio/ogg", is_public=False, owner_id=5)
+    assert await service.visible(note.id, caller_id=5, caller_is_admin=False) == note
+    with pytest.raises(NotFound):
+        await service.visible(note.id, caller_id=6, caller_is_admin=False)
+    changed_by_another_worker(uow, note)
+    # No clock movement: a private record is read again, so its deletion shows at once.
+    with pytest.raises(NotFound):
+        await service.visible(note.id, caller_id=5, caller_is_admin=False)
+
+
+async def test_a_file_deleted_through_this_service_is_refused_at_once(
+    service: MediaService, uow: MemoryUnitOfWorkFactory
+) -> None:
+    [media] = await service.upload(
+        service.rules(MediaKind.IMAGE), incoming(sample_file("image/png")), owner_id=1, program_id=4
+    )
+    assert await service.visible(media.id, caller_id=None, caller_is_admin=False) == media
+    assert await service.delete_attached(program_id=4) == 1
+    with pytest.raises(NotFound):
+        await service.visible(media.id, caller_id=None, caller_is_admin=False)
+
+
+async def test_without_a_record_window_every_download_reads_the_record(
+    storage: MemoryBlobStorage, uow: MemoryUnitOfWorkFactory, clock: FixedClock
+) -> None:
+    service = MediaService(uow=uow, storage=storage, clock=clock, max_bytes=LIMITS, public_record_ttl=timedelta(0))
+    media = await recorded(uow, is_public=True)
+    assert await service.visible(media.id, caller_id=None, caller_is_admin=False) == media
+    changed_by_another_worker(uow, media)
+    with pytest.raises(NotFound):
+        await service.visible(media.id, caller_id=None, caller_is_admin=False)
 
 
 async def test_audio_notes_need_a_booking_the_caller_may_see(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -44,6 +45,11 @@ RecordCheck = Callable[[UnitOfWork, list[NewMedia]], Awaitable[None]]
 
 logger = logging.getLogger("lebrq.media")
 
+# How long a worker answers downloads of a public file from the record it read, without
+# asking the database again (docs/media.md, "How fresh a download's record is").
+PUBLIC_RECORD_TTL = timedelta(seconds=5)
+PUBLIC_RECORD_CACHE_SIZE = 1000
+
 
 class MediaService:
     def __init__(
@@ -54,12 +60,18 @@ class MediaService:
         clock: Clock,
         max_bytes: Mapping[MediaKind, int],
         quotas: Quotas | None = None,
+        public_record_ttl: timedelta = PUBLIC_RECORD_TTL,
     ) -> None:
         self._uow = uow
         self._storage = storage
         self._clock = clock
         self._max_bytes = dict(max_bytes)
         self._quotas = quotas or Quotas()
+        # Public media records this worker read lately: id -> (record, when read). A record
+        # never changes after its upload; it can only be deleted (delete_attached here,
+        # which forgets it at once; elsewhere, which this worker notices within the TTL).
+        self._public_ttl = public_record_ttl
+        self._public: OrderedDict[int, tuple[Media, datetime]] = OrderedDict()
 
     def rules(self, kind: MediaKind, *, field: str = "file", min_files: int = 1, max_files: int = 1) -> UploadRules:
         return UploadRules(
@@ -203,9 +215,23 @@ class MediaService:
             return await uow.media.list_gallery(page)
 
     async def visible(self, media_id: int, *, caller_id: int | None, caller_is_admin: bool) -> Media:
-        """A media record the caller may download; private ones look absent to others."""
+        """A media record the caller may download; private ones look absent to others.
+        A public record may be up to `public_record_ttl` old (a player's range requests
+        then cost no database round trip); a private one is read, and its owner checked,
+        every time."""
+        now = self._clock.now()
+        cached = self._public.get(media_id)
+        if cached is not None and now - cached[1] < self._public_ttl:
+            return cached[0]
         async with self._uow(read_only=True) as uow:
             media = await uow.media.get(media_id)
+        if media is None or not media.is_public:
+            self._public.pop(media_id, None)
+        elif self._public_ttl > timedelta(0):
+            self._public[media_id] = (media, now)
+            self._public.move_to_end(media_id)
+            while len(self._public) > PUBLIC_RECORD_CACHE_SIZE:
+                self._public.popitem(last=False)
         if media is None or not (media.is_public or owner_or_admin(media.owner_id, caller_id, caller_is_admin)):
             raise NotFound(f"file {media_id} not found")
         return media
@@ -216,6 +242,8 @@ class MediaService:
         async with self._uow() as uow:
             removed = await uow.media.delete_attached(booking_id=booking_id, program_id=program_id)
             await uow.commit()
+        for media in removed:
+            self._public.pop(media.id, None)
         await self._delete_blobs([media.storage_key for media in removed])
         return len(removed)
 
