@@ -221,7 +221,8 @@ class MediaService:
         every time."""
         now = self._clock.now()
         cached = self._public.get(media_id)
-        if cached is not None and now - cached[1] < self._public_ttl:
+        # (A record read "later than now" means the clock was set back: read it again.)
+        if cached is not None and timedelta(0) <= now - cached[1] < self._public_ttl:
             return cached[0]
         async with self._uow(read_only=True) as uow:
             media = await uow.media.get(media_id)
