@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from lebrq.deferred_imports import defer_asyncmy_cryptography
+
 SQLITE_BEGIN_OPTION = "lebrq_sqlite_begin"
 # A pooled connection that came back less than this many seconds ago is handed out
 # without a ping (see _ping_when_idle).
@@ -36,6 +38,8 @@ def create_engine(
     else:
         # MySQL closes idle connections after wait_timeout; recycle well before that.
         kwargs["pool_recycle"] = pool_recycle
+    if url.startswith("mysql+asyncmy"):
+        defer_asyncmy_cryptography()  # before the dialect imports asyncmy
     engine = create_async_engine(url, **kwargs)
     _ping_when_idle(engine, ping_after_idle)
     if is_sqlite:
