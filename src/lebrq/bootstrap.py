@@ -32,7 +32,7 @@ from lebrq.adapters.sql.health import SqlDatabaseHealth
 from lebrq.adapters.sql.unit_of_work import SqlUnitOfWorkFactory
 from lebrq.adapters.storage.filesystem import FilesystemBlobStorage
 from lebrq.adapters.system.clock import SystemClock
-from lebrq.adapters.system.memory import PsutilMemoryProbe, return_large_blocks_to_the_system
+from lebrq.adapters.system.memory import SystemMemoryProbe, return_large_blocks_to_the_system
 from lebrq.adapters.system.periodic import run_in_background, run_periodically
 from lebrq.adapters.system.prometheus_metrics import PrometheusMetrics
 from lebrq.domain.model.cancellation import CancellationPolicy
@@ -385,7 +385,7 @@ def build_document_issuer(settings: Settings) -> TaxDocumentIssuer:
 
 def build_operations(settings: Settings, memory_probe: MemoryProbe | None = None) -> Operations:
     return Operations(
-        memory=memory_probe or PsutilMemoryProbe(),
+        memory=memory_probe or SystemMemoryProbe(),
         limits=MemoryLimits(
             threshold_percent=settings.memory_threshold_percent, critical_percent=settings.memory_critical_percent
         ),

@@ -1,13 +1,14 @@
-"""Memory readings from psutil (/proc on Linux)."""
+"""Memory readings of the machine and this process: /proc on Linux, psutil elsewhere."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import logging
+import os
 from collections.abc import Callable
-
-import psutil
+from pathlib import Path
+from typing import Any
 
 from lebrq.ports.memory import MemoryReading
 
@@ -39,19 +40,44 @@ def return_large_blocks_to_the_system(threshold_bytes: int = LARGE_BLOCK_BYTES) 
     return bool(mallopt(_M_MMAP_THRESHOLD, threshold_bytes))
 
 
-class PsutilMemoryProbe:
+_MEMINFO = Path("/proc/meminfo")
+_STATM = Path("/proc/self/statm")
+
+
+class SystemMemoryProbe:
+    """On Linux two small /proc files are read directly, the same figures psutil gives
+    (MemAvailable; resident pages of statm): importing psutil costs every worker about
+    1 MiB for the two numbers (issue 14). Elsewhere psutil reads them."""
+
     def __init__(self) -> None:
-        self._process = psutil.Process()
+        self._psutil: Any = None
+        if not (_MEMINFO.exists() and _STATM.exists()):
+            import psutil
+
+            self._psutil = psutil
+        self._page_size = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
         self._malloc_trim = _find_malloc_trim()
 
     def read(self) -> MemoryReading:
-        system = psutil.virtual_memory()
+        if self._psutil is not None:
+            return self._read_with_psutil()
+        total, available = _meminfo_total_and_available()
+        return MemoryReading(
+            total_bytes=total,
+            available_bytes=available,
+            used_bytes=total - available,
+            used_percent=round((total - available) / total * 100, 1),
+            process_rss_bytes=int(_STATM.read_text().split()[1]) * self._page_size,
+        )
+
+    def _read_with_psutil(self) -> MemoryReading:
+        system = self._psutil.virtual_memory()
         return MemoryReading(
             total_bytes=system.total,
             available_bytes=system.available,
             used_bytes=system.total - system.available,
             used_percent=system.percent,
-            process_rss_bytes=self._process.memory_info().rss,
+            process_rss_bytes=self._psutil.Process().memory_info().rss,
         )
 
     def release_free_memory(self) -> None:
@@ -70,3 +96,16 @@ def _find_malloc_trim() -> Callable[[int], int] | None:
     if trim is None:
         logger.info("malloc_trim is not available: freed heap memory stays with the allocator")
     return trim
+
+
+def _meminfo_total_and_available() -> tuple[int, int]:
+    """MemTotal and MemAvailable of /proc/meminfo, in bytes (the file says kB: KiB)."""
+    values: dict[str, int] = {}
+    with _MEMINFO.open() as meminfo:
+        for line in meminfo:
+            name, _, rest = line.partition(":")
+            if name in ("MemTotal", "MemAvailable"):
+                values[name] = int(rest.split()[0]) * 1024
+                if len(values) == 2:
+                    break
+    return values["MemTotal"], values["MemAvailable"]
