@@ -3,7 +3,9 @@
     ./dev bench footprint [--seconds 10] [--skip-memory] [--skip-lists] [--skip-ranges] [--png FILE]
 
 Real service: `lebrq serve` -> Granian, TLS (development certificate), MariaDB on
-127.0.0.1, in a folder of its own under the checkout (deleted afterwards). Prints:
+127.0.0.1, in a folder of its own under the checkout (deleted afterwards), run from a
+production install of this checkout (`pip install .`, no test tools: see
+benchmarks/production_install.py; `--development-venv` runs it from .venv). Prints:
 
 1. Memory, with 1 and then 2 workers: RSS of the whole process tree (supervisor, workers
    and any child such as the PDF renderer) and each worker's USS, at idle, right after a
@@ -48,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 import psutil
 from benchmarks.bookings_list import _ms
 from benchmarks.media_streaming import evict_from_page_cache, stored_file, write_multipart_body
+from benchmarks.production_install import production_python
 
 from lebrq.adapters.sql.demo_data import seed_demo
 from lebrq.adapters.sql.engine import create_engine
@@ -127,6 +130,8 @@ async def _seed(url: str, bookings: int) -> None:
 
 EXTRA_ENV: dict[str, str] = {}
 WORKER_COUNTS = [1, 2]
+# The interpreter the service runs with: a production install's (see main).
+SERVICE_PYTHON = [sys.executable]
 
 
 def start(work: Path, bookings: int, workers: int) -> Any:
@@ -140,7 +145,10 @@ def start(work: Path, bookings: int, workers: int) -> Any:
         "SELLER_GSTIN": "29ABCDE1234F1Z5",
     }
     return running_service(
-        work / f"service-{bookings}-{workers}w", config={"workers": workers, "access-log": False}, env=env
+        work / f"service-{bookings}-{workers}w",
+        config={"workers": workers, "access-log": False},
+        env=env,
+        python=SERVICE_PYTHON[0],
     )
 
 
@@ -509,7 +517,14 @@ def main() -> int:
     parser.add_argument("--png", type=Path, default=ROOT / "var" / "footprint.png")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts of the memory part")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the service (experiments)")
+    parser.add_argument(
+        "--development-venv",
+        action="store_true",
+        help="run the service from this venv (test tools installed) instead of a production install",
+    )
     args = parser.parse_args()
+    if not args.development_venv:
+        SERVICE_PYTHON[0] = production_python()
     WORKER_COUNTS[:] = args.workers
     EXTRA_ENV.update(item.split("=", 1) for item in args.env)
     if shutil.which("wrk") is None or shutil.which("curl") is None:

@@ -24,18 +24,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.production_install import production_python
 
 # (module, what it is for in the worker)
 ORDER = [
     ("msgspec", "JSON encoding/decoding, settings"),
     ("sqlalchemy", "SQL Core"),
-    ("sqlalchemy.ext.asyncio", "async engine (its package also imports sqlalchemy.orm)"),
-    ("litestar", "web framework"),
-    ("litestar.security.jwt", "JWT auth (PyJWT, which loads cryptography)"),
+    ("lebrq.adapters.sql", "async engine without sqlalchemy.orm (lebrq.deferred_imports)"),
+    ("litestar", "web framework (PyYAML deferred)"),
     ("prometheus_client", "/metrics (multiprocess mode)"),
-    ("psutil", "memory guard"),
     ("argon2", "password hashing"),
-    ("asyncmy", "MariaDB driver (only when DATABASE_URL is mysql)"),
+    ("asyncmy", "MariaDB driver (only when DATABASE_URL is mysql; cryptography deferred)"),
     ("aiosqlite", "SQLite driver (only when DATABASE_URL is sqlite)"),
     ("lebrq.http.app", "routes, schemas, middleware"),
     ("lebrq.bootstrap", "use cases, adapters, composition"),
@@ -43,6 +44,10 @@ ORDER = [
     ("fpdf", "PDF layout: in the render child only"),
 ]
 NOT_AT_START = [
+    "sqlalchemy.orm",
+    "cryptography",
+    "yaml.loader",
+    "psutil",
     "fpdf",
     "fontTools",
     "PIL",
@@ -67,8 +72,12 @@ def sizes():
     return values['Rss'], values['Private_Clean'] + values['Private_Dirty']
 out = []
 for name in sys.argv[1:]:
+    if name == 'asyncmy':  # as lebrq's engine imports it: cryptography deferred
+        from lebrq.deferred_imports import defer_asyncmy_cryptography
     before = sizes()
     try:
+        if name == 'asyncmy':
+            defer_asyncmy_cryptography()
         __import__(name)
         after = sizes()
         out.append([name, after[0] - before[0], after[1] - before[1], after[0]])
@@ -86,11 +95,11 @@ print(json.dumps({name: any(m == name or m.startswith(name + '.') for m in sys.m
 """
 
 
-def import_ms(name: str) -> float:
+def import_ms(python: str, name: str) -> float:
     times = []
     for _ in range(3):
         result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", f"import {name}"], capture_output=True, text=True, cwd=ROOT
+            [python, "-X", "importtime", "-c", f"import {name}"], capture_output=True, text=True, cwd=ROOT
         )
         own = [line for line in result.stderr.splitlines() if re.search(rf"\|\s*{re.escape(name)}$", line)]
         if own:
@@ -99,9 +108,11 @@ def import_ms(name: str) -> float:
 
 
 def main() -> int:
+    # What a production install imports (no test tools: see benchmarks/production_install.py).
+    python = production_python()
     rows = json.loads(
         subprocess.run(
-            [sys.executable, "-c", _MEASURE, *(name for name, _ in ORDER)],
+            [python, "-c", _MEASURE, *(name for name, _ in ORDER)],
             capture_output=True,
             text=True,
             check=True,
@@ -120,13 +131,13 @@ def main() -> int:
             print(f"| {name} | {purpose[name]} | not installed | | | |")
             continue
         print(
-            f"| `{name}` | {purpose[name]} | {rss / 1024:.1f} | {uss / 1024:.1f} | {total / 1024:.1f} | {import_ms(name):.0f} |"
+            f"| `{name}` | {purpose[name]} | {rss / 1024:.1f} | {uss / 1024:.1f} | {total / 1024:.1f} | {import_ms(python, name):.0f} |"
         )
     with tempfile.TemporaryDirectory() as var:
         env = {**os.environ, "VAR_DIR": var, "DATABASE_URL": "mysql+asyncmy://u@127.0.0.1/unused"}
         loaded = json.loads(
             subprocess.run(
-                [sys.executable, "-c", _AFTER_APP, *NOT_AT_START],
+                [python, "-c", _AFTER_APP, *NOT_AT_START],
                 capture_output=True,
                 text=True,
                 check=True,

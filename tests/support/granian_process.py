@@ -143,6 +143,7 @@ def running_service(
     base_config: Path = PROJECT_GRANIAN_TOML,
     startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
     serve_arguments: Sequence[str] = (),
+    python: str = sys.executable,
 ) -> Iterator[RunningService]:
     """Start `lebrq serve` in `work_dir` and yield once /api/health answers over TLS.
 
@@ -153,6 +154,7 @@ def running_service(
         GRANIAN_* variables from the shell; VAR_DIR is `<work_dir>/var`, so the SQLite
         database, media, JWT secret and certificate are all fresh.
     serve_arguments: more `lebrq serve` arguments, e.g. `("--app", "tests.support.fault_routes:create_app_with_fault_routes")`.
+    python: the interpreter to run it with (a benchmark passes a production install's).
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     settings = tomllib.loads(base_config.read_text(encoding="utf-8"))
@@ -179,7 +181,7 @@ def running_service(
     log_file = work_dir / "service.log"
     with log_file.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "lebrq.cli", "serve", "--config", str(config_file), *serve_arguments],
+            [python, "-m", "lebrq.cli", "serve", "--config", str(config_file), *serve_arguments],
             cwd=work_dir,
             env=environment,
             stdin=subprocess.DEVNULL,
