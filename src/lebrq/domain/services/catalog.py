@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+
+import msgspec
+
 from lebrq.domain.model.audit import AuditAction, fields_sent
 from lebrq.domain.model.catalog import (
     Item,
@@ -17,7 +24,54 @@ from lebrq.domain.model.errors import NotFound
 from lebrq.domain.model.pagination import Page, PageRequest
 from lebrq.domain.services.audit import record
 from lebrq.ports.clock import Clock
-from lebrq.ports.unit_of_work import UnitOfWorkFactory
+from lebrq.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+Entry = TypeVar("Entry", Venue, Item)
+Fields = TypeVar("Fields", bound=msgspec.Struct)
+
+
+class _Repository(Protocol[Entry]):
+    """What the shared steps use of `VenueRepository` and `ItemRepository`."""
+
+    async def add(self, entry: Entry, /) -> Entry: ...
+
+    async def get(self, entry_id: int, /) -> Entry | None: ...
+
+    async def save(self, entry: Entry, /) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind(Generic[Entry, Fields]):
+    """Venues or items: what differs between them in get, create and update."""
+
+    noun: str
+    repository: Callable[[UnitOfWork], _Repository[Entry]]
+    read_for_update: Callable[[UnitOfWork, int], Awaitable[Entry | None]]
+    new: Callable[[Fields, datetime], Entry]
+    apply: Callable[[Entry, Fields, datetime], Entry]
+    create_action: str  # an AuditAction
+    update_action: str  # an AuditAction
+
+
+_VENUES: _Kind[Venue, VenueFields] = _Kind(
+    noun="venue",
+    repository=lambda uow: uow.venues,
+    # Locks the venue row: bookings of the venue wait until the change is committed.
+    read_for_update=lambda uow, venue_id: uow.venues.get_for_update(venue_id),
+    new=new_venue,
+    apply=apply_venue_fields,
+    create_action=AuditAction.VENUE_CREATE,
+    update_action=AuditAction.VENUE_UPDATE,
+)
+_ITEMS: _Kind[Item, ItemFields] = _Kind(
+    noun="item",
+    repository=lambda uow: uow.items,
+    read_for_update=lambda uow, item_id: uow.items.get(item_id),
+    new=new_item,
+    apply=apply_item_fields,
+    create_action=AuditAction.ITEM_CREATE,
+    update_action=AuditAction.ITEM_UPDATE,
+)
 
 
 class CatalogService:
@@ -30,85 +84,67 @@ class CatalogService:
             return await uow.venues.list(page)
 
     async def get_venue(self, venue_id: int) -> Venue:
-        async with self._uow(read_only=True) as uow:
-            venue = await uow.venues.get(venue_id)
-        if venue is None:
-            raise NotFound(f"venue {venue_id} not found", field="venue_id")
-        return venue
+        return await self._get(_VENUES, venue_id)
 
     async def create_venue(self, fields: VenueFields, *, actor_id: int | None = None) -> Venue:
-        venue = new_venue(fields, self._clock.now())
-        async with self._uow() as uow:
-            stored = await uow.venues.add(venue)
-            await record(
-                uow,
-                at=venue.created_at,
-                actor_id=actor_id,
-                action=AuditAction.VENUE_CREATE,
-                target_id=stored.id,
-                details=fields_sent(fields),
-            )
-            await uow.commit()
-        return stored
+        return await self._create(_VENUES, fields, actor_id)
 
     async def update_venue(self, venue_id: int, fields: VenueFields, *, actor_id: int | None = None) -> Venue:
-        async with self._uow() as uow:
-            current = await uow.venues.get_for_update(venue_id)
-            if current is None:
-                raise NotFound(f"venue {venue_id} not found", field="venue_id")
-            updated = apply_venue_fields(current, fields, self._clock.now())
-            await uow.venues.save(updated)
-            await record(
-                uow,
-                at=updated.updated_at,
-                actor_id=actor_id,
-                action=AuditAction.VENUE_UPDATE,
-                target_id=venue_id,
-                details=fields_sent(fields),
-            )
-            await uow.commit()
-        return updated
+        return await self._update(_VENUES, venue_id, fields, actor_id)
 
     async def list_items(self, page: PageRequest) -> Page[Item]:
         async with self._uow(read_only=True) as uow:
             return await uow.items.list(page)
 
     async def get_item(self, item_id: int) -> Item:
-        async with self._uow(read_only=True) as uow:
-            item = await uow.items.get(item_id)
-        if item is None:
-            raise NotFound(f"item {item_id} not found", field="item_id")
-        return item
+        return await self._get(_ITEMS, item_id)
 
     async def create_item(self, fields: ItemFields, *, actor_id: int | None = None) -> Item:
-        item = new_item(fields, self._clock.now())
+        return await self._create(_ITEMS, fields, actor_id)
+
+    async def update_item(self, item_id: int, fields: ItemFields, *, actor_id: int | None = None) -> Item:
+        return await self._update(_ITEMS, item_id, fields, actor_id)
+
+    async def _get(self, kind: _Kind[Entry, Fields], entry_id: int) -> Entry:
+        async with self._uow(read_only=True) as uow:
+            entry = await kind.repository(uow).get(entry_id)
+        if entry is None:
+            raise _not_found(kind, entry_id)
+        return entry
+
+    async def _create(self, kind: _Kind[Entry, Fields], fields: Fields, actor_id: int | None) -> Entry:
+        entry = kind.new(fields, self._clock.now())
         async with self._uow() as uow:
-            stored = await uow.items.add(item)
+            stored = await kind.repository(uow).add(entry)
             await record(
                 uow,
-                at=item.created_at,
+                at=entry.created_at,
                 actor_id=actor_id,
-                action=AuditAction.ITEM_CREATE,
+                action=kind.create_action,
                 target_id=stored.id,
                 details=fields_sent(fields),
             )
             await uow.commit()
         return stored
 
-    async def update_item(self, item_id: int, fields: ItemFields, *, actor_id: int | None = None) -> Item:
+    async def _update(self, kind: _Kind[Entry, Fields], entry_id: int, fields: Fields, actor_id: int | None) -> Entry:
         async with self._uow() as uow:
-            current = await uow.items.get(item_id)
+            current = await kind.read_for_update(uow, entry_id)
             if current is None:
-                raise NotFound(f"item {item_id} not found", field="item_id")
-            updated = apply_item_fields(current, fields, self._clock.now())
-            await uow.items.save(updated)
+                raise _not_found(kind, entry_id)
+            updated = kind.apply(current, fields, self._clock.now())
+            await kind.repository(uow).save(updated)
             await record(
                 uow,
                 at=updated.updated_at,
                 actor_id=actor_id,
-                action=AuditAction.ITEM_UPDATE,
-                target_id=item_id,
+                action=kind.update_action,
+                target_id=entry_id,
                 details=fields_sent(fields),
             )
             await uow.commit()
         return updated
+
+
+def _not_found(kind: _Kind[Entry, Fields], entry_id: int) -> NotFound:
+    return NotFound(f"{kind.noun} {entry_id} not found", field=f"{kind.noun}_id")
