@@ -4,7 +4,10 @@ Each is pulled in by an import of something a worker does need, and costs memory
 every worker for as long as it runs (issue 14, docs/benchmarks.md):
 
 - Litestar imports PyYAML at start (~1 MiB) for one page, /schema/openapi.yaml.
-
+- `prometheus_client`'s package `__init__` loads its exposition half (an HTTP server, a
+  WSGI app and their standard-library modules) and default collectors this service does
+  not register; the metrics adapter imports the submodules it uses, and the exposition
+  when /metrics is first scraped.
 - `sqlalchemy.ext.asyncio` is needed for its engine, but its package `__init__` also
   imports the async ORM session, which imports all of `sqlalchemy.orm` (~6 MiB). This
   project uses SQLAlchemy Core only.
@@ -13,7 +16,8 @@ every worker for as long as it runs (issue 14, docs/benchmarks.md):
   `caching_sha2_password` full authentication over an unencrypted connection. MariaDB's
   `mysql_native_password`, and any connection over TLS, never call it.
 
-Nothing is patched away: YAML loads when that page is first asked for, the ORM session
+Nothing is patched away: YAML loads when that page is first asked for, the rest of
+prometheus_client when a name of its package is first looked up, the ORM session
 on first use of a name that needs it, and `cryptography` the first time a password has
 to be RSA-encrypted. Standard library only, so that applying a deferral imports nothing
 heavy itself.

@@ -8,7 +8,10 @@ from lebrq.ports.health import PoolStatus
 
 
 class Metrics(Protocol):
-    content_type: str
+    @property
+    def content_type(self) -> str:
+        """The media type of what `render` returns."""
+        ...
 
     def observe_request(self, *, method: str, route: str, status: int, seconds: float) -> None: ...
 

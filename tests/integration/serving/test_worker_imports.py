@@ -17,8 +17,9 @@ import pytest
 
 # Loaded only by code serving does not run: the async ORM session, cryptography (for a
 # MySQL RSA password exchange), PyYAML (for /schema/openapi.yaml; `yaml` itself is the
-# not-yet-run module, its submodules appear once its code runs) and psutil (/proc is read).
-DEFERRED = ["sqlalchemy.orm", "cryptography", "yaml.loader", "psutil"]
+# not-yet-run module, its submodules appear once its code runs), psutil (/proc is read)
+# and prometheus_client's exposition (until /metrics is scraped).
+DEFERRED = ["sqlalchemy.orm", "cryptography", "yaml.loader", "psutil", "prometheus_client.exposition"]
 
 _SERVE_ONE_REQUEST = """
 import asyncio, json, sys

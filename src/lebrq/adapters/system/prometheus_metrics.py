@@ -20,17 +20,10 @@ import os
 import re
 from pathlib import Path
 
-from prometheus_client import (
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    disable_created_metrics,
-    generate_latest,
-    values,
-)
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+import prometheus_client.values as values
+from prometheus_client.metrics import Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from prometheus_client.registry import CollectorRegistry
 
 from lebrq.ports.health import PoolStatus
 
@@ -49,8 +42,16 @@ def prepare_multiprocess_directory(directory: Path) -> Path:
 
 
 class PrometheusMetrics:
-    # Litestar adds the charset itself to text/* media types.
-    content_type = CONTENT_TYPE_LATEST.replace("; charset=utf-8", "")
+    """Imports the exposition half of prometheus_client (its HTTP server, WSGI app and
+    their standard-library modules, ~1 MiB) only when /metrics is first asked for; the
+    package itself is deferred (lebrq.adapters.system: `defer_until_first_use`)."""
+
+    @property
+    def content_type(self) -> str:
+        from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+        # Litestar adds the charset itself to text/* media types.
+        return CONTENT_TYPE_LATEST.replace("; charset=utf-8", "")
 
     def __init__(self, multiprocess_dir: str | None = None) -> None:
         self._directory = multiprocess_dir if multiprocess_dir is not None else os.environ.get(MULTIPROCESS_ENV) or None
@@ -146,6 +147,8 @@ class PrometheusMetrics:
         self._outbox_oldest.set(oldest_pending_age_seconds)
 
     def render(self) -> bytes:
+        from prometheus_client.exposition import generate_latest
+
         if not self._directory:
             return generate_latest(self._registry)
         merged = CollectorRegistry()
