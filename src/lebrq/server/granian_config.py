@@ -7,7 +7,7 @@ from Granian's click command (`granian.cli.cli`), so a new Granian release needs
 here and nothing is validated twice in two different ways.
 
 Precedence, highest first:
-1. what lebrq fixes itself: the target `lebrq.bootstrap:create_app`, `--factory` and
+1. what lebrq fixes itself: the target `lebrq.server.worker:create_app`, `--factory` and
    `--interface asgi` (the file may not set them);
 2. Granian's own `GRANIAN_*` environment variable for an option (the name is shown in
    `granian --help`, e.g. `GRANIAN_PORT`, `GRANIAN_WORKERS`), so a deployment can change
@@ -31,7 +31,7 @@ import click
 from click.core import ParameterSource
 from granian.cli import cli as granian_command
 
-APP_TARGET = "lebrq.bootstrap:create_app"
+APP_TARGET = "lebrq.server.worker:create_app"
 ENV_PREFIX = "GRANIAN"
 # Fixed by lebrq: the application is an ASGI app built by a factory in each worker.
 FIXED_ARGUMENTS = ("--interface", "asgi", "--factory")

@@ -23,7 +23,7 @@ DEFERRED = ["sqlalchemy.orm", "cryptography", "yaml.loader", "psutil", "promethe
 
 _SERVE_ONE_REQUEST = """
 import asyncio, json, sys
-from lebrq.bootstrap import create_app
+from lebrq.server.worker import create_app
 
 async def main():
     app = create_app()
@@ -116,3 +116,20 @@ def test_asyncmy_still_rsa_encrypts_a_password_loading_cryptography_on_first_use
     before, password = json.loads(_run(code))
     assert before is False
     assert password == "secret-password"
+
+
+def test_a_worker_freezes_what_it_inherited_before_it_imports_the_app(tmp_path: Path) -> None:
+    # Objects a forked worker inherits from Granian's supervisor stay out of the garbage
+    # collector's reach, so their memory pages are not copied into the worker.
+    code = (
+        "import gc, json, sys\n"
+        "import lebrq.server.worker as worker\n"
+        "frozen, imported = gc.get_freeze_count(), 'lebrq.bootstrap' in sys.modules\n"
+        "app = worker.create_app()\n"
+        "print(json.dumps([frozen, imported, type(app).__name__]))"
+    )
+    env = {"JWT_SECRET": "w" * 40, "VAR_DIR": str(tmp_path)}
+    frozen, imported_before_the_call, app = json.loads(_run(code, env=env))
+    assert frozen > 1000
+    assert imported_before_the_call is False
+    assert app == "Litestar"
