@@ -3,7 +3,8 @@
 Each is pulled in by an import of something a worker does need, and costs memory in
 every worker for as long as it runs (issue 14, docs/benchmarks.md):
 
-- Litestar imports PyYAML at start (~1 MiB) for one page, /schema/openapi.yaml.
+- Litestar imports PyYAML at start (~1 MiB) for one page, /schema/openapi.yaml, and
+  `pdb` (~0.5 MiB with `cmd`, `bdb`, `code`) for its `pdb_on_exception` option.
 - `prometheus_client`'s package `__init__` loads its exposition half (an HTTP server, a
   WSGI app and their standard-library modules) and default collectors this service does
   not register; the metrics adapter imports the submodules it uses, and the exposition

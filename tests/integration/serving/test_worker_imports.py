@@ -17,9 +17,10 @@ import pytest
 
 # Loaded only by code serving does not run: the async ORM session, cryptography (for a
 # MySQL RSA password exchange), PyYAML (for /schema/openapi.yaml; `yaml` itself is the
-# not-yet-run module, its submodules appear once its code runs), psutil (/proc is read)
-# and prometheus_client's exposition (until /metrics is scraped).
-DEFERRED = ["sqlalchemy.orm", "cryptography", "yaml.loader", "psutil", "prometheus_client.exposition"]
+# not-yet-run module, its submodules appear once its code runs), psutil (/proc is read),
+# prometheus_client's exposition (until /metrics is scraped) and pdb (`bdb` is what it
+# imports first).
+DEFERRED = ["sqlalchemy.orm", "cryptography", "yaml.loader", "psutil", "prometheus_client.exposition", "bdb"]
 
 _SERVE_ONE_REQUEST = """
 import asyncio, json, sys
@@ -76,18 +77,19 @@ def test_a_worker_serves_without_loading_what_serving_does_not_use(
     assert report["loaded"] == []
 
 
-def test_the_deferred_orm_session_and_yaml_load_when_first_used() -> None:
+def test_the_deferred_orm_session_yaml_and_pdb_load_when_first_used() -> None:
     code = (
         "import json, sys\n"
         "import lebrq.adapters.sql\n"
         "from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine\n"
         "before = 'sqlalchemy.orm' in sys.modules\n"
         "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker\n"
-        "import yaml\n"
+        "import pdb, yaml\n"
         "print(json.dumps([before, 'sqlalchemy.orm' in sys.modules, AsyncSession.__module__,\n"
-        "                  yaml.safe_dump({'a': [1, 2]}), yaml.safe_load('b: 3')]))"
+        "                  yaml.safe_dump({'a': [1, 2]}), yaml.safe_load('b: 3'), pdb.Pdb.__name__]))"
     )
-    before, after, session_module, dumped, loaded = json.loads(_run(code))
+    before, after, session_module, dumped, loaded, debugger = json.loads(_run(code))
+    assert debugger == "Pdb"
     assert (before, after) == (False, True)
     assert session_module == "sqlalchemy.ext.asyncio.session"
     assert (dumped, loaded) == ("a:\n- 1\n- 2\n", {"b": 3})
