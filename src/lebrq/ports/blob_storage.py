@@ -56,5 +56,9 @@ class BlobStorage(Protocol):
         ...
 
 
+# How DependencyUnavailable names blob storage when an adapter cannot reach it (503).
+STORAGE_DEPENDENCY = "file storage"
+
+
 class BlobNotFound(LookupError):
     """`read` of a key that holds no blob."""

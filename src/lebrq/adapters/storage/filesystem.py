@@ -11,18 +11,25 @@ is sent on to the disk at once rather than left in the page cache (`_write_back_
 files of `large_file_min_bytes` or more are read in bigger chunks, and a read of one
 keeps only its first `cached_read_bytes` in the page cache: a whole-file download does
 not fill the cache, while the short range reads of a player seeking in a video find
-their pages there the next time."""
+their pages there the next time.
+
+A disk that fails (full, read-only, I/O error, out of file handles) raises
+DependencyUnavailable: the API answers 503 + Retry-After with the cause in the log, as
+for S3 or the database, and a failed write leaves no file behind."""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import io
+import logging
 import os
 import stat
 import tempfile
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import aclosing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TypeVar
@@ -38,7 +45,10 @@ from lebrq.domain.model.blobs import (
     check_byte_range,
     chosen_span,
 )
-from lebrq.ports.blob_storage import BlobNotFound
+from lebrq.domain.model.errors import DependencyUnavailable
+from lebrq.ports.blob_storage import STORAGE_DEPENDENCY, BlobNotFound
+
+logger = logging.getLogger("lebrq.storage")
 
 PARTIAL_SUFFIX = ".part"
 # Stored files are readable by the service's user and its group (a backup or a web
@@ -100,6 +110,10 @@ class FilesystemBlobStorage:
         return path
 
     async def write(self, key: str, chunks: AsyncIterable[bytes], *, max_bytes: int | None = None) -> StoredBlob:
+        with _unavailable_on_disk_errors():
+            return await self._write(key, chunks, max_bytes)
+
+    async def _write(self, key: str, chunks: AsyncIterable[bytes], max_bytes: int | None) -> StoredBlob:
         path = self.path_of(key)
         file, partial = await self._run(_open_partial, path)
         hasher = hashlib.sha256()
@@ -133,6 +147,14 @@ class FilesystemBlobStorage:
 
     async def read(self, key: str, start: int = 0, end: int | None = None) -> AsyncGenerator[bytes, None]:
         check_byte_range(start, end)
+        # aclosing: a consumer that stops early (a client gone mid-download) closes the
+        # inner reader at once, which waits for its read in flight and closes the file.
+        with _unavailable_on_disk_errors():
+            async with aclosing(self._read(key, start, end)) as reader:
+                async for data in reader:
+                    yield data
+
+    async def _read(self, key: str, start: int, end: int | None) -> AsyncGenerator[bytes, None]:
         path = self.path_of(key)
         try:
             file, size = await self._run(_open_at, path, start, end, self.cached_read_bytes)
@@ -187,7 +209,8 @@ class FilesystemBlobStorage:
     async def read_small(self, key: str, span: SpanChooser, *, max_bytes: int) -> BlobSlice | None:
         # One trip to an I/O thread: open, size, read and close. The key's path is
         # resolved there too (resolving does a system call per folder of the path).
-        return await self._run(self._read_small, key, span, max_bytes)
+        with _unavailable_on_disk_errors():
+            return await self._run(self._read_small, key, span, max_bytes)
 
     def _read_small(self, key: str, span: SpanChooser, max_bytes: int) -> BlobSlice | None:
         try:
@@ -217,7 +240,8 @@ class FilesystemBlobStorage:
     async def stat(self, key: str) -> BlobInfo | None:
         path = self.path_of(key)
         try:
-            result = await self._run(os.stat, path)
+            with _unavailable_on_disk_errors():
+                result = await self._run(os.stat, path)
         except FileNotFoundError:
             return None
         if not stat.S_ISREG(result.st_mode):
@@ -227,7 +251,8 @@ class FilesystemBlobStorage:
     async def delete(self, key: str) -> bool:
         path = self.path_of(key)
         try:
-            await self._run(path.unlink)
+            with _unavailable_on_disk_errors():
+                await self._run(path.unlink)
         except FileNotFoundError:
             return False
         return True
@@ -263,6 +288,22 @@ class FilesystemBlobStorage:
                     except FileNotFoundError:
                         continue
         return removed
+
+
+# A missing file or folder is an answer ("no such blob"), which callers handle; every
+# other error of the filesystem means it cannot serve us now.
+_ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EISDIR)
+
+
+@contextmanager
+def _unavailable_on_disk_errors() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in _ABSENT or exc.errno is None:
+            raise
+        logger.warning("file storage unavailable: %s", os.strerror(exc.errno))
+        raise DependencyUnavailable(STORAGE_DEPENDENCY) from exc
 
 
 def _open_partial(path: Path) -> tuple[BinaryIO, Path]:

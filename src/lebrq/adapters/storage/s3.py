@@ -46,13 +46,12 @@ from lebrq.domain.model.blobs import (
     chosen_span,
 )
 from lebrq.domain.model.errors import DependencyUnavailable
-from lebrq.ports.blob_storage import BlobNotFound
+from lebrq.ports.blob_storage import STORAGE_DEPENDENCY, BlobNotFound
 
 MIB = 1024 * 1024
 # How long a cancelled write may take to abort its multipart upload before giving up
 # (the lifecycle rule then removes it).
 ABORT_TIMEOUT_SECONDS = 30.0
-STORAGE = "file storage"
 logger = logging.getLogger(__name__)
 
 
@@ -257,7 +256,7 @@ def _unavailable_on_storage_errors() -> Iterator[None]:
         raise FileNotFoundError(str(exc)) from exc
     except BaseError as exc:
         logger.warning("S3 storage unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        raise DependencyUnavailable(STORAGE) from exc
+        raise DependencyUnavailable(STORAGE_DEPENDENCY) from exc
 
 
 class WriteStopped(Exception):
