@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -73,10 +74,19 @@ def defer_until_first_use(name: str, *, ready: Mapping[str, Sequence[str]] | Non
         del sys.modules[name]
         raise
     loader = spec.loader
+    # Another thread asking for a name while the code runs waits for it to finish rather
+    # than seeing a half-filled module; the running code's own lookups (re-entrant) find
+    # the module as a normal import would, without running it again.
+    lock = threading.RLock()
+    started = False
 
     def load_the_rest(attribute: str) -> Any:
-        del module.__dict__["__getattr__"]
-        loader.exec_module(module)
+        nonlocal started
+        with lock:
+            if not started:
+                started = True
+                loader.exec_module(module)
+                module.__dict__.pop("__getattr__", None)
         try:
             return module.__dict__[attribute]
         except KeyError:

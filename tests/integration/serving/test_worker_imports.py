@@ -135,3 +135,26 @@ def test_a_worker_freezes_what_it_inherited_before_it_imports_the_app(tmp_path: 
     assert frozen > 1000
     assert imported_before_the_call is False
     assert app == "Litestar"
+
+
+def test_a_deferred_module_used_by_two_threads_at_once_runs_once_and_serves_both(tmp_path: Path) -> None:
+    # A slow package: the second thread asks while the first is still running its code.
+    package = tmp_path / "slowpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import time\nRUNS = [1]\ntime.sleep(0.3)\nVALUE = 'ready'\n", encoding="utf-8"
+    )
+    code = (
+        "import json, sys, threading\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from lebrq.deferred_imports import defer_until_first_use\n"
+        "defer_until_first_use('slowpkg')\n"
+        "import slowpkg\n"
+        "seen = []\n"
+        "threads = [threading.Thread(target=lambda: seen.append(slowpkg.VALUE)) for _ in range(2)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "print(json.dumps([seen, len(slowpkg.RUNS)]))"
+    )
+    seen, runs = json.loads(_run(code))
+    assert seen == ["ready", "ready"]
+    assert runs == 1
