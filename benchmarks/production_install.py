@@ -30,4 +30,9 @@ def production_python() -> str:
         subprocess.run(
             [str(python), "-m", "pip", "install", *quiet, "--no-deps", "--force-reinstall", str(ROOT)], check=True
         )
+    # The bytecode serving processes read (python -OO), as `lebrq serve` writes it.
+    subprocess.run(
+        [str(python), "-c", "from lebrq.server.optimized_bytecode import ensure_optimized_bytecode as e; e()"],
+        check=True,
+    )
     return str(python)

@@ -5,7 +5,7 @@
 For each package, in the order a Granian worker meets them: the memory it adds (RSS and
 USS growth, imported after the packages above it, so shared dependencies count once) and
 its import time (`python -X importtime`, cumulative, alone in a fresh interpreter, median
-of 3). Then whether the modules serving does not need at start are absent from a worker
+of 3), each under the serving interpreter's flags (`-OO`). Then whether the modules serving does not need at start are absent from a worker
 that has built the app (`create_app()`), e.g. fpdf2 (render child only), the unused SQL
 driver, Alembic, the CLI, the test fakes. Figures: docs/benchmarks.md.
 """
@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.production_install import production_python
+
+from lebrq.server.optimized_bytecode import SERVING_INTERPRETER_FLAGS
 
 # (module, what it is for in the worker)
 ORDER = [
@@ -99,7 +101,10 @@ def import_ms(python: str, name: str) -> float:
     times = []
     for _ in range(3):
         result = subprocess.run(
-            [python, "-X", "importtime", "-c", f"import {name}"], capture_output=True, text=True, cwd=ROOT
+            [python, *SERVING_INTERPRETER_FLAGS, "-X", "importtime", "-c", f"import {name}"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
         )
         own = [line for line in result.stderr.splitlines() if re.search(rf"\|\s*{re.escape(name)}$", line)]
         if own:
@@ -112,7 +117,7 @@ def main() -> int:
     python = production_python()
     rows = json.loads(
         subprocess.run(
-            [python, "-c", _MEASURE, *(name for name, _ in ORDER)],
+            [python, *SERVING_INTERPRETER_FLAGS, "-c", _MEASURE, *(name for name, _ in ORDER)],
             capture_output=True,
             text=True,
             check=True,
@@ -137,7 +142,7 @@ def main() -> int:
         env = {**os.environ, "VAR_DIR": var, "DATABASE_URL": "mysql+asyncmy://u@127.0.0.1/unused"}
         loaded = json.loads(
             subprocess.run(
-                [python, "-c", _AFTER_APP, *NOT_AT_START],
+                [python, *SERVING_INTERPRETER_FLAGS, "-c", _AFTER_APP, *NOT_AT_START],
                 capture_output=True,
                 text=True,
                 check=True,
